@@ -1,0 +1,43 @@
+# Muralist: `make run` starts a local node, `make test` runs the whole suite.
+# Both create .venv and install what is missing first.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+# Local-only defaults for `make run`; any of them can be overridden from the environment.
+MURALIST_SCHEME ?= http
+MURALIST_DOMAIN ?= 127.0.0.1:8080
+MURALIST_BIND ?= 127.0.0.1:8080
+MURALIST_DATABASE_URL ?= sqlite+aiosqlite:///data/muralist.db
+MURALIST_MEDIA_DIR ?= data/media
+MURALIST_ALLOW_PRIVATE_ADDRESSES ?= true
+MURALIST_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	MURALIST_SCHEME=$(MURALIST_SCHEME) MURALIST_DOMAIN=$(MURALIST_DOMAIN) \
+	MURALIST_BIND=$(MURALIST_BIND) MURALIST_DATABASE_URL=$(MURALIST_DATABASE_URL) \
+	MURALIST_MEDIA_DIR=$(MURALIST_MEDIA_DIR) \
+	MURALIST_ALLOW_PRIVATE_ADDRESSES=$(MURALIST_ALLOW_PRIVATE_ADDRESSES) \
+	$(VENV)/bin/muralist serve
+
+# The suite runs twice: on SQLite, then on the PostgreSQL server of this machine.
+# If PostgreSQL is not reachable the second run fails and says so.
+test: $(STAMP)
+	@echo "== test suite on SQLite =="
+	env -u MURALIST_TEST_DATABASE_URL $(PY) -m pytest -q
+	@echo "== test suite on PostgreSQL ($(MURALIST_TEST_POSTGRES_URL)) =="
+	MURALIST_TEST_DATABASE_URL=$(MURALIST_TEST_POSTGRES_URL) $(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

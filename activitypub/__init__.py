@@ -1,0 +1,1 @@
+"""The ActivityPub protocol: vocabulary, HTTP signatures, fetching, inbox and delivery."""

@@ -1,0 +1,1 @@
+"""Image generators behind one interface."""

@@ -1,0 +1,1 @@
+"""The running application: settings, app factory, CLI, HTTP surfaces and workers."""

@@ -1,0 +1,51 @@
+"""The application factory: settings, database, routes and middlewares of one node."""
+
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from storage.db import create_engine, create_sessionmaker
+
+from . import context
+from .accounts import ensure_instance_actor
+from .federation import actors, wellknown
+from .middleware import cors_middleware, error_middleware, json_error
+from .settings import Settings
+from .urls import Urls
+from .web import pages
+
+STATIC_DIR = Path(__file__).parent / "static"
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        middlewares=[cors_middleware, error_middleware], client_max_size=MAX_REQUEST_BYTES
+    )
+    app[context.SETTINGS] = settings
+    app[context.URLS] = Urls(settings)
+    app.cleanup_ctx.append(_database)
+    for surface in (wellknown, actors, pages):
+        surface.setup(app)
+    app.router.add_static("/static/", STATIC_DIR, name="static")
+    app.router.add_route("*", "/{tail:.*}", _not_found)
+    return app
+
+
+async def _database(app: web.Application):
+    """One engine per node for its lifetime; the instance actor exists before the first request."""
+    engine = create_engine(app[context.SETTINGS].database_url)
+    app[context.ENGINE] = engine
+    app[context.SESSIONMAKER] = create_sessionmaker(engine)
+    async with app[context.SESSIONMAKER]() as session:
+        await ensure_instance_actor(session, app[context.SETTINGS])
+        await session.commit()
+    yield
+    await engine.dispose()
+
+
+async def _not_found(request: web.Request) -> web.Response:
+    return json_error(404, "Record not found" if request.path.startswith("/api/") else "Not found")

@@ -1,0 +1,98 @@
+"""The `muralist` command: serve, worker-free maintenance, and user management."""
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from aiohttp import web
+
+from storage.errors import StorageError
+from storage.db import create_sessionmaker
+from storage.repositories import accounts as account_repo
+
+from .accounts import create_local_user, ensure_instance_actor
+from .app import create_app
+from .database import describe_url, open_database
+from .errors import NodeError
+from .settings import load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="muralist", description="A federated node for AI-made images.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="apply migrations and run the web server")
+    commands.add_parser("migrate", help="apply database migrations")
+    user = commands.add_parser("user", help="manage local users").add_subparsers(dest="user_command", required=True)
+    create = user.add_parser("create", help="create a local user")
+    create.add_argument("name")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--admin", action="store_true")
+    user.add_parser("list", help="list local users")
+    return parser
+
+
+async def _migrate(settings) -> None:
+    async with open_database(settings.database_url) as engine:
+        async with create_sessionmaker(engine)() as session:
+            await ensure_instance_actor(session, settings)
+            await session.commit()
+    print(f"database {describe_url(settings.database_url)} is up to date")
+
+
+async def _user_create(settings, args) -> None:
+    async with open_database(settings.database_url) as engine:
+        async with create_sessionmaker(engine)() as session:
+            await ensure_instance_actor(session, settings)
+            user, account = await create_local_user(
+                session, settings, username=args.name, email=args.email,
+                password=args.password, admin=args.admin,
+            )
+            await session.commit()
+    role = "admin" if user.admin else "user"
+    print(f"created {role} @{account.username}@{settings.domain} ({account.actor_uri})")
+
+
+async def _user_list(settings) -> None:
+    async with open_database(settings.database_url) as engine:
+        async with create_sessionmaker(engine)() as session:
+            rows = await account_repo.list_local_users(session)
+    for user, account in rows:
+        flags = " admin" if user.admin else ""
+        flags += "" if user.approved else " pending"
+        print(f"{account.username}\t{user.email}\t{account.actor_uri}{flags}")
+
+
+def _serve(settings) -> None:
+    asyncio.run(_migrate(settings))
+    host, port = settings.bind_host_port()
+    print(f"Muralist is serving {settings.base_url} (listening on {host}:{port})", flush=True)
+    web.run_app(create_app(settings), host=host, port=port, print=None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.INFO if args.command == "serve" else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        if args.command == "serve":
+            _serve(settings)
+        elif args.command == "migrate":
+            asyncio.run(_migrate(settings))
+        elif args.user_command == "create":
+            asyncio.run(_user_create(settings, args))
+        else:
+            asyncio.run(_user_list(settings))
+    except (NodeError, StorageError) as exc:
+        print(f"muralist: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The federation surface: discovery (WebFinger, host-meta, NodeInfo) and ActivityPub endpoints."""

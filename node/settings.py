@@ -1,0 +1,118 @@
+"""Node settings from environment variables, optionally from a TOML file with the same keys.
+
+The environment wins over the file, so one file can describe a node and a single variable
+can still override it (for example `MURALIST_BIND` when running two nodes side by side).
+"""
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+REGISTRATION_MODES = ("open", "approval", "closed")
+GENERATORS = ("procedural", "openai")
+
+
+@dataclass(frozen=True)
+class Settings:
+    domain: str = "localhost:8080"
+    scheme: str = "https"
+    bind: str = "127.0.0.1:8080"
+    database_url: str = "sqlite+aiosqlite:///data/muralist.db"
+    media_dir: str = "data/media"
+    generator: str = "procedural"
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-image-1"
+    registrations: str = "open"
+    allow_private_addresses: bool = False
+    instance_title: str = "Muralist"
+    instance_description: str = "A Muralist node: make images from prompts, remix and share them across the fediverse."
+    contact_email: str = ""
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.scheme not in ("http", "https"):
+            raise ConfigError(f"MURALIST_SCHEME must be http or https, not {self.scheme!r}")
+        if self.registrations not in REGISTRATION_MODES:
+            raise ConfigError(f"MURALIST_REGISTRATIONS must be one of {', '.join(REGISTRATION_MODES)}")
+        if self.generator not in GENERATORS:
+            raise ConfigError(f"MURALIST_GENERATOR must be one of {', '.join(GENERATORS)}")
+        if not self.domain or "/" in self.domain:
+            raise ConfigError(f"MURALIST_DOMAIN must be host[:port], not {self.domain!r}")
+        self.bind_host_port()  # validates
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.domain}"
+
+    @property
+    def host(self) -> str:
+        """The domain without a port: the instance actor's name."""
+        return self.domain.rsplit(":", 1)[0] if self.domain.count(":") == 1 else self.domain
+
+    def bind_host_port(self) -> tuple[str, int]:
+        host, sep, port = self.bind.rpartition(":")
+        if not sep or not port.isdigit():
+            raise ConfigError(f"MURALIST_BIND must be host:port, not {self.bind!r}")
+        return host.strip("[]") or "127.0.0.1", int(port)
+
+    def with_changes(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+# Environment variable names that do not follow MURALIST_<FIELD>.
+_ALIASES = {"openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL"}
+
+
+def _env_name(name: str) -> str:
+    return _ALIASES.get(name, f"MURALIST_{name.upper()}")
+
+
+def _coerce(name: str, raw, kind) -> object:
+    if kind is bool or kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        value = str(raw).strip().lower()
+        if value in ("1", "true", "yes", "on"):
+            return True
+        if value in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{_env_name(name)} must be true or false, not {raw!r}")
+    return str(raw)
+
+
+def load_settings(environ: dict | None = None, **overrides) -> Settings:
+    """Settings from MURALIST_CONFIG (a TOML file, optional), then the environment, then overrides."""
+    environ = os.environ if environ is None else environ
+    values: dict = {}
+    config_path = environ.get("MURALIST_CONFIG")
+    if config_path:
+        values.update(_read_toml(Path(config_path)))
+    for item in fields(Settings):
+        if item.name == "extra":
+            continue
+        if _env_name(item.name) in environ:
+            values[item.name] = environ[_env_name(item.name)]
+    for name, raw in list(values.items()):
+        kind = next(f.type for f in fields(Settings) if f.name == name)
+        values[name] = _coerce(name, raw, kind)
+    values.update(overrides)
+    return Settings(**values)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    known = {f.name for f in fields(Settings)} - {"extra"}
+    values = {}
+    for key, raw in data.items():
+        name = key.lower().removeprefix("muralist_")
+        if name not in known:
+            raise ConfigError(f"unknown setting {key!r} in {path}")
+        values[name] = raw
+    return values

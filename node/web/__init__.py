@@ -1,0 +1,1 @@
+"""Plain HTML pages for people who open a node's URLs in a browser."""

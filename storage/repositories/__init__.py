@@ -1,0 +1,1 @@
+"""Repositories: async functions over an AsyncSession, one module per aggregate."""
