@@ -136,3 +136,13 @@ async def create_user(app, username: str, *, email: str | None = None, password:
         )
         await session.commit()
     return account
+
+
+@pytest.fixture
+async def nodes(tmp_path):
+    """Complete nodes on loopback ports (see tests/nodes.py); closed after the test."""
+    from tests.nodes import Nodes
+
+    group = Nodes(tmp_path)
+    yield group
+    await group.close()
