@@ -22,6 +22,38 @@ EXTENSION_TERMS = {
 
 ACTOR_CONTEXT = [AS_CONTEXT, SECURITY_CONTEXT, EXTENSION_TERMS]
 
+FEP_044F = "https://w3id.org/fep/044f#"
+GTS_NS = "https://gotosocial.org/ns#"
+
+# Terms a post needs beyond the actor's: quote posts (FEP-044f and the older Misskey and
+# Fedibird spellings), GoToSocial's interaction policies, and Muralist's generation record.
+POST_TERMS = {
+    "sensitive": "as:sensitive",
+    "Hashtag": "as:Hashtag",
+    "quote": {"@id": f"{FEP_044F}quote", "@type": "@id"},
+    "quoteAuthorization": {"@id": f"{FEP_044F}quoteAuthorization", "@type": "@id"},
+    "QuoteRequest": f"{FEP_044F}QuoteRequest",
+    "quoteUrl": "as:quoteUrl",
+    "quoteUri": "http://fedibird.com/ns#quoteUri",
+    "_misskey_quote": "https://misskey-hub.net/ns#_misskey_quote",
+    "gts": GTS_NS,
+    "interactionPolicy": {"@id": "gts:interactionPolicy", "@type": "@id"},
+    "canQuote": {"@id": "gts:canQuote", "@type": "@id"},
+    "automaticApproval": {"@id": "gts:automaticApproval", "@type": "@id"},
+    "manualApproval": {"@id": "gts:manualApproval", "@type": "@id"},
+    # The generation record. Its `source` (the remixed image) is left to as:source, whose
+    # meaning ("the source from which the content was derived") is exactly that; redefining
+    # `source` here would change it for the whole document.
+    "generation": "muralist:generation",
+    "prompt": "muralist:prompt",
+    "style": "muralist:style",
+    "generator": "muralist:generator",
+    "model": "muralist:model",
+    "seed": "muralist:seed",
+}
+
+NOTE_CONTEXT = [AS_CONTEXT, {**EXTENSION_TERMS, **POST_TERMS}]
+
 AS2_MEDIA_TYPE = "application/activity+json"
 LD_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 

@@ -23,3 +23,16 @@ class BlockedAddress(FetchError):
 
 class InvalidActivity(FederationError):
     """An activity or object is malformed or inconsistent."""
+
+
+class FetchStatusError(FetchError):
+    """The remote server answered a fetch with a non-2xx status."""
+
+    def __init__(self, url: str, status: int) -> None:
+        super().__init__(f"{url} answered HTTP {status}")
+        self.url = url
+        self.status = status
+
+
+class GoneOrMissing(FetchStatusError):
+    """The remote server answered 404 or 410: the document does not exist (any more)."""

@@ -1,0 +1,3 @@
+"""Per-activity handlers; importing this package registers all of them."""
+
+from . import follows, notes, reactions, undo, updates  # noqa: F401

@@ -1,0 +1,1 @@
+"""Building the activities local actions send: Follow, Accept, Undo, Create, Like, Announce, ..."""

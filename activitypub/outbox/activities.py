@@ -1,0 +1,76 @@
+"""Activity builders. Ids are minted from the actor's URI and a database key so they are stable
+and fetchable; `Undo` and `Accept` embed the activity they answer (Mastodon and GoToSocial
+match on the embedded object rather than fetching it)."""
+
+from ..context import AS_CONTEXT, PUBLIC
+
+
+def _activity(kind: str, activity_uri: str, actor_uri: str, obj, **extra) -> dict:
+    document = {"@context": AS_CONTEXT, "id": activity_uri, "type": kind, "actor": actor_uri, "object": obj}
+    document.update(extra)
+    return document
+
+
+def strip_context(activity: dict) -> dict:
+    """An activity embedded in another carries no @context of its own."""
+    return {key: value for key, value in activity.items() if key != "@context"}
+
+
+def follow(follow_uri: str, actor_uri: str, target_uri: str) -> dict:
+    return _activity("Follow", follow_uri, actor_uri, target_uri)
+
+
+def accept_follow(actor_uri: str, follow_activity: dict) -> dict:
+    follow_id = follow_activity["id"]
+    return _activity("Accept", f"{actor_uri}#accepts/follows/{_tail(follow_id)}", actor_uri,
+                     strip_context(follow_activity))
+
+
+def reject_follow(actor_uri: str, follow_activity: dict) -> dict:
+    follow_id = follow_activity["id"]
+    return _activity("Reject", f"{actor_uri}#rejects/follows/{_tail(follow_id)}", actor_uri,
+                     strip_context(follow_activity))
+
+
+def undo(actor_uri: str, original: dict) -> dict:
+    return _activity("Undo", f"{original['id']}/undo", actor_uri, strip_context(original))
+
+
+def like(like_uri: str, actor_uri: str, object_uri: str) -> dict:
+    # Like.object is a URI string: some servers reject an embedded object here.
+    return _activity("Like", like_uri, actor_uri, object_uri)
+
+
+def announce(announce_uri: str, actor_uri: str, object_uri: str, followers_uri: str, author_uri: str,
+             published: str) -> dict:
+    return _activity("Announce", announce_uri, actor_uri, object_uri, published=published,
+                     to=[PUBLIC], cc=[followers_uri, author_uri])
+
+
+def create(actor_uri: str, note: dict) -> dict:
+    embedded = strip_context(note)
+    return _activity("Create", f"{note['id']}/activity", actor_uri, embedded, published=note.get("published"),
+                     to=note.get("to", []), cc=note.get("cc", []), **({"@context": note["@context"]} if "@context" in note else {}))
+
+
+def update(actor_uri: str, obj: dict, activity_uri: str) -> dict:
+    embedded = strip_context(obj)
+    return _activity("Update", activity_uri, actor_uri, embedded, to=obj.get("to", [PUBLIC]), cc=obj.get("cc", []),
+                     **({"@context": obj["@context"]} if "@context" in obj else {}))
+
+
+def delete_object(actor_uri: str, object_uri: str, to: list[str], cc: list[str]) -> dict:
+    # Delete carries a Tombstone with the id, the form Mastodon sends and expects.
+    return _activity("Delete", f"{object_uri}#delete", actor_uri, {"id": object_uri, "type": "Tombstone"},
+                     to=to, cc=cc)
+
+
+def delete_actor(actor_uri: str) -> dict:
+    return _activity("Delete", f"{actor_uri}#delete", actor_uri, actor_uri, to=[PUBLIC])
+
+
+def _tail(uri: str) -> str:
+    """A short stable suffix for derived ids."""
+    import hashlib
+
+    return hashlib.sha256(uri.encode()).hexdigest()[:16]
