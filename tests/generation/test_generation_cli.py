@@ -1,0 +1,40 @@
+"""generate_to_file: the function behind `muralist generate`."""
+
+import pytest
+from PIL import Image
+
+from generation import InvalidGenerationRequest
+from generation.cli import generate_to_file, suggested_extension
+from tests.openai_server import DEFAULT_KEY
+
+
+async def test_procedural_to_file(tmp_path):
+    out = tmp_path / "lake.png"
+    result = await generate_to_file("procedural", "a misty lake", "watercolor", "160x90", 42, out, {})
+    assert result.seed == 42 and suggested_extension(result) == ".png"
+    assert out.read_bytes() == result.image
+    with Image.open(out) as image:
+        assert image.size == (160, 90)
+    assert [p.name for p in tmp_path.iterdir()] == ["lake.png"]  # no partial file left behind
+
+
+async def test_remix_from_a_file(tmp_path):
+    source = tmp_path / "source.png"
+    await generate_to_file("procedural", "a forest", None, (96, 96), 1, source, None)
+    out = tmp_path / "remix.png"
+    await generate_to_file("procedural", "a snowy night", None, (96, 96), 1, out, None, source_path=source)
+    assert out.read_bytes() != source.read_bytes()
+
+
+async def test_openai_to_file(tmp_path, image_api):
+    out = tmp_path / "cat.png"
+    settings = {"api_key": DEFAULT_KEY, "base_url": image_api.base_url}
+    result = await generate_to_file("openai", "a cat", None, (1024, 1024), None, out, settings)
+    assert result.generator == "openai" and out.read_bytes() == result.image
+
+
+async def test_bad_size_writes_nothing(tmp_path):
+    out = tmp_path / "x.png"
+    with pytest.raises(InvalidGenerationRequest):
+        await generate_to_file("procedural", "a cat", None, "10x10", None, out, {})
+    assert not out.exists()
