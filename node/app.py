@@ -7,13 +7,15 @@ from aiohttp import web
 
 from storage.db import create_engine, create_sessionmaker
 
-from . import context
+from . import api, context
 from .accounts import ensure_instance_actor
-from .federation import actors, wellknown
+from .federation import actors, inbox, objects, wellknown
+from .federation.runtime import federation_ctx
 from .middleware import cors_middleware, error_middleware, json_error
 from .settings import Settings
 from .urls import Urls
 from .web import pages
+from .workers import workers_ctx
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
@@ -28,7 +30,9 @@ def create_app(settings: Settings) -> web.Application:
     app[context.SETTINGS] = settings
     app[context.URLS] = Urls(settings)
     app.cleanup_ctx.append(_database)
-    for surface in (wellknown, actors, pages):
+    app.cleanup_ctx.append(federation_ctx)
+    app.cleanup_ctx.append(workers_ctx)
+    for surface in (wellknown, actors, objects, inbox, pages, api):
         surface.setup(app)
     app.router.add_static("/static/", STATIC_DIR, name="static")
     app.router.add_route("*", "/{tail:.*}", _not_found)

@@ -1,4 +1,4 @@
-"""The `muralist` command: serve, worker-free maintenance, and user management."""
+"""The `muralist` command: serve, worker, migrate, and user management."""
 
 import argparse
 import asyncio
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="apply migrations and run the web server")
     commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("worker", help="run the inbox and delivery workers without the web server")
     user = commands.add_parser("user", help="manage local users").add_subparsers(dest="user_command", required=True)
     create = user.add_parser("create", help="create a local user")
     create.add_argument("name")
@@ -71,6 +72,23 @@ def _serve(settings) -> None:
     web.run_app(create_app(settings), host=host, port=port, print=None)
 
 
+async def _worker(settings) -> None:
+    from .federation.runtime import start_federation
+    from .workers import Workers
+
+    async with open_database(settings.database_url) as engine:
+        sessionmaker = create_sessionmaker(engine)
+        async with sessionmaker() as session:
+            await ensure_instance_actor(session, settings)
+            await session.commit()
+        federation = await start_federation(settings, sessionmaker)
+        print(f"Muralist worker for {settings.base_url} is running", flush=True)
+        try:
+            await Workers(settings, sessionmaker, federation).run()
+        finally:
+            await federation.http.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.INFO if args.command == "serve" else logging.WARNING
@@ -82,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             _serve(settings)
         elif args.command == "migrate":
             asyncio.run(_migrate(settings))
+        elif args.command == "worker":
+            asyncio.run(_worker(settings))
         elif args.user_command == "create":
             asyncio.run(_user_create(settings, args))
         else:

@@ -28,6 +28,7 @@ class Settings:
     openai_model: str = "gpt-image-1"
     registrations: str = "open"
     allow_private_addresses: bool = False
+    run_workers: bool = True
     instance_title: str = "Muralist"
     instance_description: str = "A Muralist node: make images from prompts, remix and share them across the fediverse."
     contact_email: str = ""

@@ -1,5 +1,7 @@
 """The node's public URLs: every IRI and link is built here, on the public host."""
 
+from urllib.parse import quote
+
 from .settings import Settings
 
 
@@ -41,6 +43,21 @@ class Urls:
             "shared_inbox_uri": self.shared_inbox,
             "public_key_id": f"{actor}#main-key",
         }
+
+    def status(self, username: str, post_id: int) -> str:
+        """A local post's ActivityPub id, which is also where it is served."""
+        return f"{self.actor(username)}/statuses/{post_id}"
+
+    def status_page(self, username: str, post_id: int) -> str:
+        """A local post's HTML page (its `url`)."""
+        return f"{self.profile(username)}/{post_id}"
+
+    def tag(self, name: str) -> str:
+        return f"{self.base}/tags/{quote(name)}"
+
+    def media(self, path: str) -> str:
+        """The absolute URL of a stored media file, from its store-relative path."""
+        return f"{self.base}/media/{path}"
 
     @property
     def shared_inbox(self) -> str:

@@ -9,3 +9,13 @@ except metadata.PackageNotFoundError:  # running from a checkout that was not in
 
 SOFTWARE_NAME = "muralist"
 REPOSITORY_URL = "https://github.com/muralist/muralist"
+
+# Mastodon apps read `version` to decide which endpoints exist (Mastodon.py keeps the part
+# before the first space); 4.3.0 is the API surface we follow, and api_versions.mastodon 2 is
+# what Mastodon 4.3 reports next to it.
+MASTODON_COMPAT_VERSION = "4.3.0"
+MASTODON_API_VERSION = 2
+
+
+def mastodon_version_string() -> str:
+    return f"{MASTODON_COMPAT_VERSION} (compatible; Muralist {__version__})"

@@ -1,28 +1,44 @@
-"""Actor documents for local users and the instance actor, and their (still empty) collections."""
+"""Actor documents for local users and the instance actor, and their collections.
+
+A user's outbox, followers and following are paged the way Mastodon pages them: the
+OrderedCollection states `totalItems` and links `first`; each OrderedCollectionPage
+(`?page=true`, then `?page=true&max_id=...`) links `next` while more items remain. Featured
+posts and the instance actor's collections are empty.
+"""
 
 from aiohttp import web
 
 from activitypub.actor import account_to_actor
-from activitypub.context import AS_CONTEXT
+from activitypub.context import AS_CONTEXT, NOTE_CONTEXT
+from activitypub.outbox.activities import strip_context
 from storage.errors import NotFound
 from storage.models import Account
 from storage.repositories import accounts as account_repo
+from storage.repositories import follows as follow_repo
+from storage.repositories import posts as post_repo
 
 from .. import context
+from ..actions.common import PUBLIC_VISIBILITIES, activities_of
+from ..errors import ValidationError
 from ..routing import add_routes
 from ..web.pages import profile_page
 from .negotiation import activity_response, wants_activity_json
 
 COLLECTIONS = ("outbox", "followers", "following", "collections/featured")
+OUTBOX_PAGE_SIZE = 20
+ACCOUNTS_PAGE_SIZE = 40
 
 
 def setup(app: web.Application) -> None:
     routes = [
         ("GET", "/users/{username}", user_actor),
         ("GET", "/actor", instance_actor),
+        ("GET", "/users/{username}/outbox", outbox),
+        ("GET", "/users/{username}/followers", followers),
+        ("GET", "/users/{username}/following", following),
+        ("GET", "/users/{username}/collections/featured", featured),
     ]
     for name in COLLECTIONS:
-        routes.append(("GET", f"/users/{{username}}/{name}", user_collection))
         routes.append(("GET", f"/actor/{name}", instance_collection))
     add_routes(app, routes)
 
@@ -66,10 +82,83 @@ def _empty_collection(collection_uri: str) -> dict:
     }
 
 
-async def user_collection(request: web.Request) -> web.Response:
+def _page_wanted(request: web.Request) -> tuple[bool, int | None]:
+    """Whether a page (not the collection) is asked for, and the cursor it starts below."""
+    max_id = request.query.get("max_id")
+    if max_id is not None:
+        if not max_id.isdigit():
+            raise ValidationError("max_id must be a number", status=400)
+        return True, int(max_id)
+    return "page" in request.query, None
+
+
+def _collection(collection_uri: str, total: int) -> dict:
+    return {
+        "@context": AS_CONTEXT,
+        "id": collection_uri,
+        "type": "OrderedCollection",
+        "totalItems": total,
+        "first": f"{collection_uri}?page=true",
+    }
+
+
+def _page(collection_uri: str, max_id: int | None, items: list, next_max_id: int | None,
+          context_value=AS_CONTEXT) -> dict:
+    cursor = f"&max_id={max_id}" if max_id is not None else ""
+    page = {
+        "@context": context_value,
+        "id": f"{collection_uri}?page=true{cursor}",
+        "type": "OrderedCollectionPage",
+        "partOf": collection_uri,
+        "orderedItems": items,
+    }
+    if next_max_id is not None:
+        page["next"] = f"{collection_uri}?page=true&max_id={next_max_id}"
+    return page
+
+
+async def outbox(request: web.Request) -> web.Response:
+    """Creates of the public and unlisted posts and Announces of boosts, newest first."""
     account = await _local_person(request)
-    name = request.path.rstrip("/").split(f"/users/{request.match_info['username']}/", 1)[1]
-    return activity_response(_empty_collection(f"{account.actor_uri}/{name}"))
+    collection_uri = account.outbox_uri or f"{account.actor_uri}/outbox"
+    wants_page, max_id = _page_wanted(request)
+    async with request.app[context.SESSIONMAKER]() as session:
+        if not wants_page:
+            total = await post_repo.count_account_posts(session, account.id, visibilities=PUBLIC_VISIBILITIES)
+            return activity_response(_collection(collection_uri, total))
+        posts = await post_repo.list_account_posts(session, account.id, visibilities=PUBLIC_VISIBILITIES,
+                                                   max_id=max_id, limit=OUTBOX_PAGE_SIZE + 1)
+        items = await activities_of(session, request.app[context.URLS], account, posts[:OUTBOX_PAGE_SIZE])
+    next_max_id = posts[OUTBOX_PAGE_SIZE - 1].id if len(posts) > OUTBOX_PAGE_SIZE else None
+    # The embedded activities share the page's context (quote, policy and generation terms).
+    page = _page(collection_uri, max_id, [strip_context(item) for item in items], next_max_id, NOTE_CONTEXT)
+    return activity_response(page)
+
+
+async def _accounts_collection(request: web.Request, name: str, count, listing) -> web.Response:
+    account = await _local_person(request)
+    collection_uri = f"{account.actor_uri}/{name}"
+    wants_page, max_id = _page_wanted(request)
+    async with request.app[context.SESSIONMAKER]() as session:
+        if not wants_page:
+            return activity_response(_collection(collection_uri, await count(session, account.id)))
+        rows = await listing(session, account.id, max_id=max_id, limit=ACCOUNTS_PAGE_SIZE + 1)
+    items = [other.actor_uri for _follow, other in rows[:ACCOUNTS_PAGE_SIZE]]
+    next_max_id = rows[ACCOUNTS_PAGE_SIZE - 1][0].id if len(rows) > ACCOUNTS_PAGE_SIZE else None
+    return activity_response(_page(collection_uri, max_id, items, next_max_id))
+
+
+async def followers(request: web.Request) -> web.Response:
+    return await _accounts_collection(request, "followers", follow_repo.count_followers, follow_repo.list_followers)
+
+
+async def following(request: web.Request) -> web.Response:
+    return await _accounts_collection(request, "following", follow_repo.count_following, follow_repo.list_following)
+
+
+async def featured(request: web.Request) -> web.Response:
+    account = await _local_person(request)
+    return activity_response(_empty_collection(account.featured_uri or f"{account.actor_uri}/collections/featured"))
 
 
 async def instance_collection(request: web.Request) -> web.Response:

@@ -1,0 +1,110 @@
+"""What the actions share: who may see a post, where one-to-one activities go, notifications,
+and turning stored posts into the activities that carry them (also served by the outbox)."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activitypub.actor import format_datetime
+from activitypub.delivery.queue import preferred_inbox
+from activitypub.outbox import activities
+from activitypub.outbox.note import post_to_note
+from storage.errors import NotFound
+from storage.models import Account, Notification, Post
+from storage.repositories import accounts as account_repo
+from storage.repositories import follows as follow_repo
+from storage.repositories import posts as post_repo
+
+from ..errors import ValidationError
+from ..urls import Urls
+
+PUBLIC_VISIBILITIES = ("public", "unlisted")
+
+
+def require_local_person(account: Account) -> None:
+    if account.domain is not None or account.actor_type not in ("Person", "Service"):
+        raise ValidationError("only a local user can do this")
+
+
+def personal_inbox(account: Account) -> list[str]:
+    """The inbox for an activity meant for one remote actor (Follow, Like, Accept, Undo).
+
+    Mastodon sends these to the actor's own inbox; a shared inbox is the fallback.
+    """
+    if account.domain is None or account.gone_at is not None:
+        return []
+    inbox = account.inbox_uri or preferred_inbox(account)
+    return [inbox] if inbox else []
+
+
+def notify(session: AsyncSession, recipient: Account, sender: Account, kind: str, post: Post | None = None) -> None:
+    """A notification for a local recipient; nobody is notified of their own action."""
+    if recipient.domain is None and recipient.id != sender.id:
+        session.add(Notification(account_id=recipient.id, type=kind, from_account_id=sender.id,
+                                 post_id=post.id if post is not None else None))
+
+
+async def get_post(session: AsyncSession, post_id) -> Post:
+    try:
+        post = await post_repo.get_post_by_id(session, int(post_id))
+    except (TypeError, ValueError):
+        post = None
+    if post is None:
+        raise NotFound(f"post {post_id} not found")
+    return post
+
+
+async def in_session(session: AsyncSession, post: Post) -> Post:
+    """This session's copy of a post (the same object when the caller loaded it here), so an
+    action can change it even when it was handed a post loaded elsewhere."""
+    return await get_post(session, post.id)
+
+
+async def original_of(session: AsyncSession, post: Post) -> Post:
+    """The boosted post for a boost (likes, replies and boosts act on it), else the post."""
+    return await get_post(session, post.reblog_of_id if post.reblog_of_id is not None else post.id)
+
+
+async def check_visible(session: AsyncSession, account: Account, post: Post) -> None:
+    """NotFound unless `account` may see `post` (Mastodon answers 404, revealing nothing)."""
+    if post.visibility in PUBLIC_VISIBILITIES or post.account_id == account.id:
+        return
+    if post.visibility == "private":
+        follow = await follow_repo.get_follow(session, account.id, post.account_id)
+        if follow is not None and follow.state == "accepted":
+            return
+    mentioned = await post_repo.list_mentioned_accounts(session, [post.id])
+    if any(item.id == account.id for item in mentioned.get(post.id, [])):
+        return
+    raise NotFound(f"post {post.id} not found")
+
+
+def note_of(urls: Urls, post: Post, author: Account, media: list, mentions: list[Account]) -> dict:
+    return post_to_note(post, author, media, media_url=urls.media, mentions=mentions, tag_url=urls.tag)
+
+
+def announce_of(boost: Post, booster: Account, original: Post, original_author: Account) -> dict:
+    return activities.announce(boost.object_uri, booster.actor_uri, original.object_uri, booster.followers_uri,
+                               original_author.actor_uri, format_datetime(boost.created_at))
+
+
+async def load_note(session: AsyncSession, urls: Urls, post: Post, author: Account) -> dict:
+    media = await post_repo.list_media(session, [post.id])
+    mentions = await post_repo.list_mentioned_accounts(session, [post.id])
+    return note_of(urls, post, author, media.get(post.id, []), mentions.get(post.id, []))
+
+
+async def activities_of(session: AsyncSession, urls: Urls, author: Account, posts: list[Post]) -> list[dict]:
+    """The Create (post) or Announce (boost) of each of an author's posts, loaded in batches."""
+    ids = [post.id for post in posts if post.reblog_of_id is None]
+    media = await post_repo.list_media(session, ids)
+    mentions = await post_repo.list_mentioned_accounts(session, ids)
+    originals = await post_repo.get_posts_by_ids(session, [p.reblog_of_id for p in posts if p.reblog_of_id])
+    items = []
+    for post in posts:
+        if post.reblog_of_id is None:
+            note = note_of(urls, post, author, media.get(post.id, []), mentions.get(post.id, []))
+            items.append(activities.create(author.actor_uri, note))
+        elif post.reblog_of_id in originals:
+            original = originals[post.reblog_of_id]
+            original_author = await account_repo.get_account_by_id(session, original.account_id)
+            items.append(announce_of(post, author, original, original_author))
+    return items

@@ -1,0 +1,209 @@
+"""The authorization endpoint (RFC 6749 §4.1.1-§4.1.2): `GET /oauth/authorize` shows a sign-in
+and consent form, `POST /oauth/authorize` checks it and sends the browser back to the app with
+a code and the state, or shows the code for the out-of-band redirect URI.
+
+There is no browser session: the form carries the request in hidden fields, bound to a cookie
+nonce by an HMAC (a signed double-submit token, OWASP CSRF cheat sheet), so a form forged on
+another site or with altered fields is refused.
+"""
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OAuthApp
+from storage.repositories import accounts as account_repo
+from storage.repositories import oauth as oauth_repo
+
+from .. import context
+from ..errors import ValidationError
+from ..routing import add_routes
+from .apps import OOB_URI
+from .body import read_params
+from .grants import OAuthError, check_app_scopes, find_login
+from .pages import code_page, consent_page, error_page
+from .scopes import parse_scopes, scope_param
+
+COOKIE = "muralist_oauth"
+CHALLENGE_RE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")  # RFC 7636 §4.2
+BOUND_FIELDS = ("client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method")
+
+
+def setup(app: web.Application) -> None:
+    add_routes(app, [
+        ("GET", "/oauth/authorize", show_form),
+        ("POST", "/oauth/authorize", submit_form),
+    ])
+
+
+class PageError(Exception):
+    """The request cannot be trusted to redirect (unknown client or redirect URI): show a page (§4.1.2.1)."""
+
+
+@dataclass(frozen=True)
+class AuthorizeRequest:
+    app: OAuthApp
+    redirect_uri: str
+    scopes: list[str]
+    state: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+
+    def fields(self) -> dict[str, str]:
+        """The request as the form's hidden fields (normalised, so the HMAC sees one spelling)."""
+        return {
+            "client_id": self.app.client_id, "redirect_uri": self.redirect_uri, "scope": " ".join(self.scopes),
+            "state": self.state or "", "code_challenge": self.code_challenge or "",
+            "code_challenge_method": self.code_challenge_method or "",
+        }
+
+
+class RedirectError(Exception):
+    """The request names a trusted redirect URI: the error goes back to the app there (§4.1.2.1)."""
+
+    def __init__(self, request: AuthorizeRequest, error: OAuthError) -> None:
+        super().__init__(error.description)
+        self.request = request
+        self.error = error
+
+
+async def parse_request(session: AsyncSession, params: dict) -> AuthorizeRequest:
+    """Check the client and redirect URI first (PageError), then the rest (OAuthError, redirected)."""
+    app = await oauth_repo.get_app_by_client_id(session, _text(params.get("client_id")))
+    if app is None:
+        raise PageError("The application is not known to this server.")
+    redirect_uri = _text(params.get("redirect_uri"))
+    if not redirect_uri and len(app.redirect_uris) == 1:
+        redirect_uri = app.redirect_uris[0]  # §3.1.2.3: optional when only one is registered
+    if redirect_uri not in app.redirect_uris:
+        raise PageError("The redirect URI is not one the application registered.")
+    request = AuthorizeRequest(app, redirect_uri, [], _text(params.get("state")) or None, None, None)
+    if params.get("response_type") != "code":
+        raise RedirectError(request, OAuthError("unsupported_response_type", "response_type must be code"))
+    try:
+        scopes = check_app_scopes(app, parse_scopes(scope_param(params)))
+    except ValidationError as exc:
+        raise RedirectError(request, OAuthError("invalid_scope", str(exc))) from exc
+    except OAuthError as exc:
+        raise RedirectError(request, exc) from exc
+    challenge, method = _pkce(request, params)
+    return AuthorizeRequest(app, redirect_uri, scopes, request.state, challenge, method)
+
+
+def _pkce(request: AuthorizeRequest, params: dict) -> tuple[str | None, str | None]:
+    challenge = _text(params.get("code_challenge")) or None
+    method = _text(params.get("code_challenge_method")) or None
+    if challenge is None:
+        return None, None
+    # RFC 7636 §4.3 defaults to "plain", which protects nothing a TLS-less channel does not
+    # already leak; Mastodon accepts S256 only, and so do we.
+    if method != "S256":
+        raise RedirectError(request, OAuthError("invalid_request", "code_challenge_method must be S256"))
+    if not CHALLENGE_RE.match(challenge):
+        raise RedirectError(request, OAuthError("invalid_request", "code_challenge is malformed"))
+    return challenge, method
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def redirect_to_app(request: AuthorizeRequest, values: dict[str, str]) -> web.Response:
+    """Back to the app with `values` and the state added to the redirect URI's query (§4.1.2)."""
+    if request.state is not None:
+        values = {**values, "state": request.state}
+    separator = "&" if "?" in request.redirect_uri else "?"
+    location = request.redirect_uri + separator + urlencode(values)
+    return web.Response(status=302, headers={"Location": location, "Cache-Control": "no-store",
+                                             "Referrer-Policy": "no-referrer"})
+
+
+def error_answer(exc: RedirectError) -> web.Response:
+    if exc.request.redirect_uri == OOB_URI:
+        return error_page(exc.error.description)
+    return redirect_to_app(exc.request, {"error": exc.error.error, "error_description": exc.error.description})
+
+
+async def show_form(request: web.Request) -> web.Response:
+    async with request.app[context.SESSIONMAKER]() as session:
+        try:
+            auth_request = await parse_request(session, dict(request.query))
+        except PageError as exc:
+            return error_page(str(exc))
+        except RedirectError as exc:
+            return error_answer(exc)
+        key = await _form_key(session)
+    nonce = request.cookies.get(COOKIE, "")
+    if not re.fullmatch(r"[A-Za-z0-9_\-]{22,64}", nonce):
+        nonce = secrets.token_urlsafe(24)
+    response = consent_page(auth_request.app, auth_request.scopes, _hidden(key, nonce, auth_request))
+    response.set_cookie(
+        COOKIE, nonce, path="/oauth", httponly=True, samesite="Lax",
+        secure=request.app[context.SETTINGS].scheme == "https",
+    )
+    return response
+
+
+def _hidden(key: bytes, nonce: str, auth_request: AuthorizeRequest) -> dict[str, str]:
+    fields = auth_request.fields()
+    return {**fields, "csrf_token": _form_token(key, nonce, fields)}
+
+
+async def _form_key(session: AsyncSession) -> bytes:
+    """A key every process of the node shares and nobody outside knows: derived from the
+    instance actor's private key, which is created once and kept in the database."""
+    actor = await account_repo.get_instance_actor(session)
+    return hashlib.sha256(b"muralist oauth authorize form\0" + (actor.private_key_pem or "").encode()).digest()
+
+
+def _form_token(key: bytes, nonce: str, fields: dict[str, str]) -> str:
+    message = json.dumps([nonce] + [fields.get(name, "") for name in BOUND_FIELDS]).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+async def submit_form(request: web.Request) -> web.Response:
+    form = await read_params(request, include_query=False)
+    async with request.app[context.SESSIONMAKER]() as session:
+        try:
+            auth_request = await parse_request(session, {**form, "response_type": "code"})
+        except PageError as exc:
+            return error_page(str(exc))
+        except RedirectError as exc:
+            return error_answer(exc)
+        key = await _form_key(session)
+        nonce = request.cookies.get(COOKIE, "")
+        expected = _form_token(key, nonce, auth_request.fields())
+        if not nonce or not hmac.compare_digest(expected, _text(form.get("csrf_token"))):
+            return error_page("The form has expired or did not come from this server. Go back and try again.", 403)
+        if form.get("decision") != "approve":
+            return error_answer(RedirectError(auth_request, OAuthError("access_denied", "the user denied the request")))
+        return await _sign_in_and_grant(session, auth_request, form, _hidden(key, nonce, auth_request))
+
+
+async def _sign_in_and_grant(session: AsyncSession, auth_request: AuthorizeRequest, form: dict,
+                             hidden: dict[str, str]) -> web.Response:
+    login, password = _text(form.get("login")), _text(form.get("password"))
+    found = await find_login(session, login, password) if login and password else None
+    if found is None:
+        return consent_page(auth_request.app, auth_request.scopes, hidden, login=login,
+                            error="Wrong username, email or password.", status=422)
+    user, account = found
+    if not user.approved:
+        return consent_page(auth_request.app, auth_request.scopes, hidden, login=login,
+                            error="Your account is waiting for approval by a moderator.", status=403)
+    _row, code = await oauth_repo.put_code(
+        session, app_id=auth_request.app.id, account_id=account.id, scopes=auth_request.scopes,
+        redirect_uri=auth_request.redirect_uri, code_challenge=auth_request.code_challenge,
+        code_challenge_method=auth_request.code_challenge_method,
+    )
+    await session.commit()
+    if auth_request.redirect_uri == OOB_URI:
+        return code_page(auth_request.app, code)
+    return redirect_to_app(auth_request, {"code": code})

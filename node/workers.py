@@ -1,0 +1,89 @@
+"""Background workers: the inbox processor and the delivery sender, run inside `serve` or on
+their own by `muralist worker`, and driven to quiescence by `settle()` in tests."""
+
+import asyncio
+import logging
+from contextlib import suppress
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from activitypub.delivery.worker import deliver_due
+from activitypub.inbox.process import process_due
+from activitypub.inbox.registry import InboxContext
+
+from . import context
+from .federation.runtime import FEDERATION, Federation
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+IDLE_POLL_SECONDS = 1.0
+STOP_GRACE_SECONDS = 10.0
+
+
+class Workers:
+    def __init__(self, settings: Settings, sessionmaker: async_sessionmaker, federation: Federation,
+                 on_events=None) -> None:
+        self.settings = settings
+        self.sessionmaker = sessionmaker
+        self.federation = federation
+        self.on_events = on_events
+        self.stopping = False
+
+    def _context(self) -> InboxContext:
+        return InboxContext(fetcher=self.federation.fetcher, local_domain=self.settings.domain)
+
+    async def inbox_round(self) -> int:
+        return await process_due(self._context, self.sessionmaker, on_events=self.on_events)
+
+    async def delivery_round(self) -> int:
+        return await deliver_due(self.federation.http, self.sessionmaker,
+                                 allow_private=self.settings.allow_private_addresses)
+
+    async def settle_once(self) -> int:
+        """One pass over both queues; returns how many rows were worked on."""
+        return await self.inbox_round() + await self.delivery_round()
+
+    async def _loop(self, round_fn, name: str) -> None:
+        while not self.stopping:
+            try:
+                worked = await round_fn()
+            except Exception:  # noqa: BLE001 - a worker must outlive any single failure
+                log.exception("%s worker round failed", name)
+                worked = 0
+            if worked or self.stopping:
+                continue
+            self.federation.wake.clear()
+            with suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.federation.wake.wait(), IDLE_POLL_SECONDS)
+
+    async def run(self) -> None:
+        await asyncio.gather(self._loop(self.inbox_round, "inbox"), self._loop(self.delivery_round, "delivery"))
+
+    def stop(self) -> None:
+        """Ask both loops to end after the round they are in."""
+        self.stopping = True
+        self.federation.wake.set()
+
+
+WORKERS = web.AppKey("workers", Workers)
+
+
+async def workers_ctx(app: web.Application):
+    """cleanup_ctx entry: build the workers and, unless disabled, run them in the background."""
+    workers = Workers(app[context.SETTINGS], app[context.SESSIONMAKER], app[FEDERATION])
+    app[WORKERS] = workers
+    task = asyncio.create_task(workers.run()) if app[context.SETTINGS].run_workers else None
+    yield
+    if task is not None:
+        # A round is let finish rather than cancelled: cancelling a database call half-way leaves
+        # its connection to be torn down after the engine is gone. Rows are claimed with leases,
+        # so a round cut short by the timeout below is picked up again on the next start.
+        workers.stop()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
+        except asyncio.TimeoutError:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
