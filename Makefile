@@ -5,6 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# The interop peers (bovine-herd, fediverse-pasture) pin other versions of cryptography and
+# aiosqlite than ours, so they live in a virtualenv of their own that the tests start them from.
+INTEROP_VENV := .venv-interop
+INTEROP_PACKAGES := bovine-herd==0.5.19 fediverse-pasture==0.2.25
+INTEROP_STAMP := $(INTEROP_VENV)/.installed-stamp
 
 # Local-only defaults for `make run`; any of them can be overridden from the environment.
 MURALIST_SCHEME ?= http
@@ -24,6 +29,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
+$(INTEROP_STAMP): Makefile
+	@test -x $(INTEROP_VENV)/bin/python || $(PYTHON) -m venv $(INTEROP_VENV)
+	$(INTEROP_VENV)/bin/pip install --quiet --disable-pip-version-check $(INTEROP_PACKAGES)
+	@touch $(INTEROP_STAMP)
+
 run: $(STAMP)
 	MURALIST_SCHEME=$(MURALIST_SCHEME) MURALIST_DOMAIN=$(MURALIST_DOMAIN) \
 	MURALIST_BIND=$(MURALIST_BIND) MURALIST_DATABASE_URL=$(MURALIST_DATABASE_URL) \
@@ -33,11 +43,11 @@ run: $(STAMP)
 
 # The suite runs twice: on SQLite, then on the PostgreSQL server of this machine.
 # If PostgreSQL is not reachable the second run fails and says so.
-test: $(STAMP)
+test: $(STAMP) $(INTEROP_STAMP)
 	@echo "== test suite on SQLite =="
 	env -u MURALIST_TEST_DATABASE_URL $(PY) -m pytest -q
 	@echo "== test suite on PostgreSQL ($(MURALIST_TEST_POSTGRES_URL)) =="
 	MURALIST_TEST_DATABASE_URL=$(MURALIST_TEST_POSTGRES_URL) $(PY) -m pytest -q
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) $(INTEROP_VENV) *.egg-info .pytest_cache
