@@ -9,6 +9,7 @@ its session.
 
 import hashlib
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -241,6 +242,10 @@ async def resolve_object(fetcher: Fetcher, uri: str) -> dict:
 
 # --- keys ----------------------------------------------------------------------------
 
+KEY_CACHE_SECONDS = 60.0
+KEY_CACHE_SIZE = 10_000
+
+
 def make_key_getter(sessionmaker: async_sessionmaker, fetcher: Fetcher, *,
                     local_domain: str | None = None):
     """A `get_key(key_id, refresh)` for `signatures.verify_request`, backed by accounts.
@@ -249,7 +254,23 @@ def make_key_getter(sessionmaker: async_sessionmaker, fetcher: Fetcher, *,
     a miss or when asked to refresh (key rotation), and commits what it fetched.
     """
 
+    cache: dict[str, tuple[float, PublicKeyInfo]] = {}
+
     async def get_key(key_id: str, refresh: bool = False) -> PublicKeyInfo:
+        # A busy peer signs every delivery with the same key; asking the database each time
+        # cost a session per request. Entries live briefly, and a failed verification asks
+        # again with refresh=True, which skips the cache (key rotation).
+        now = time.monotonic()
+        cached = cache.get(key_id)
+        if cached is not None and not refresh and cached[0] > now:
+            return cached[1]
+        info = await _lookup_key(key_id, refresh)
+        if len(cache) >= KEY_CACHE_SIZE:
+            cache.clear()
+        cache[key_id] = (now + KEY_CACHE_SECONDS, info)
+        return info
+
+    async def _lookup_key(key_id: str, refresh: bool) -> PublicKeyInfo:
         async with sessionmaker() as session:
             account = await _account_for_key(session, key_id)
             if (account is not None and account.is_local) or _is_local(key_id, local_domain):

@@ -8,11 +8,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import InboxItem
+from storage.snowflake import new_id
+from storage.types import utcnow
 
 from ..errors import InvalidActivity, SignatureError
 from ..shapes import id_of, same_origin, types_of
@@ -97,14 +99,24 @@ def shared_lookups(get_key: KeyGetter) -> KeyGetter:
     return get_shared_key
 
 
+def _item_values(activity: dict, body: bytes, recipient_account_id: int | None) -> dict:
+    now = utcnow()
+    return {
+        "id": new_id(),
+        "activity_uri": activity_key(activity, body),
+        "actor_uri": id_of(activity["actor"]),
+        "activity_type": sorted(types_of(activity))[0],
+        "body": body.decode("utf-8"),
+        "recipient_account_id": recipient_account_id,
+        "state": "queued",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "received_at": now,
+    }
+
+
 def _new_item(activity: dict, body: bytes, recipient_account_id: int | None) -> InboxItem:
-    return InboxItem(
-        activity_uri=activity_key(activity, body),
-        actor_uri=id_of(activity["actor"]),
-        activity_type=sorted(types_of(activity))[0],
-        body=body.decode("utf-8"),
-        recipient_account_id=recipient_account_id,
-    )
+    return InboxItem(**_item_values(activity, body, recipient_account_id))
 
 
 async def store_activity(session: AsyncSession, activity: dict, body: bytes,
@@ -168,24 +180,28 @@ class InboxWriter:
                     future.set_result(result)
 
     async def _store_group(self, group: list) -> list[Received]:
-        items = [_new_item(activity, body, recipient) for activity, body, recipient, _ in group]
+        # Core INSERT with executemany rather than ORM objects: the unit of work cost more CPU
+        # than the verification of the signatures it stores.
+        rows = [_item_values(activity, body, recipient) for activity, body, recipient, _ in group]
         async with self._sessionmaker() as session:
             existing = await session.execute(
-                select(InboxItem.activity_uri).where(InboxItem.activity_uri.in_({i.activity_uri for i in items})))
+                select(InboxItem.activity_uri).where(InboxItem.activity_uri.in_({r["activity_uri"] for r in rows})))
             seen = set(existing.scalars())
             fresh = []
-            for item in items:
+            for row in rows:
                 # A key already stored, or twice in this group, is a duplicate delivery.
-                fresh.append(item.activity_uri not in seen)
-                seen.add(item.activity_uri)
-            session.add_all(item for item, new in zip(items, fresh) if new)
+                fresh.append(row["activity_uri"] not in seen)
+                seen.add(row["activity_uri"])
+            new_rows = [row for row, new in zip(rows, fresh) if new]
             try:
+                if new_rows:
+                    await session.execute(insert(InboxItem), new_rows)
                 await session.commit()
             except IntegrityError:
                 # Another process stored one of these keys since our check: store one by one.
                 await session.rollback()
                 return [await self._store_one(activity, body, recipient) for activity, body, recipient, _ in group]
-        return [Received(item.id, False) if new else Received(None, True) for item, new in zip(items, fresh)]
+        return [Received(row["id"], False) if new else Received(None, True) for row, new in zip(rows, fresh)]
 
     async def _store_one(self, activity: dict, body: bytes, recipient_account_id: int | None) -> Received:
         async with self._sessionmaker() as session:
