@@ -10,7 +10,7 @@ from activitypub.keys import generate_rsa_keypair
 from storage.models import Account, User
 from storage.repositories import accounts as account_repo
 
-from .errors import ValidationError
+from .errors import ConfigError, ValidationError
 from .settings import Settings
 from .urls import Urls
 
@@ -88,6 +88,14 @@ async def create_local_user(
 async def ensure_instance_actor(session: AsyncSession, settings: Settings) -> Account:
     """The node's own Application actor, which signs every outgoing GET; made once."""
     actor = await account_repo.get_instance_actor(session)
+    expected_uri = Urls(settings).instance_actor_uris()["actor_uri"]
+    if actor is not None and actor.actor_uri != expected_uri:
+        # Every stored IRI names the node's public host, and peers know it by that host: a
+        # database cannot change hands to another domain, so a mismatched setting is refused
+        # before anything is written under the wrong name.
+        base = actor.actor_uri.removesuffix("/actor")
+        raise ConfigError(f"this database belongs to the node at {base}, but MURALIST_SCHEME and "
+                          f"MURALIST_DOMAIN give {settings.base_url}; set them to match")
     if actor is not None:
         return actor
     private_pem, public_pem = generate_rsa_keypair()

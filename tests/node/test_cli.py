@@ -51,6 +51,16 @@ def test_user_create_and_list(cli_env, capsys):
     assert users[0][3].startswith("$argon2id$") and "s3cret-pass" not in users[0][3]
 
 
+def test_a_database_of_another_domain_is_refused(cli_env, capsys, monkeypatch):
+    assert main(["user", "create", "alice", "--email", "a@example.org", "--password", "long-enough"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("MURALIST_DOMAIN", "elsewhere.test")
+    assert main(["user", "create", "bob", "--email", "b@example.org", "--password", "long-enough"]) == 1
+    error = capsys.readouterr().err
+    assert "belongs to the node at https://cli.test" in error and "elsewhere.test" in error
+    assert [row[1] for row in _users(cli_env)] == ["alice"]
+
+
 @pytest.mark.parametrize("argv, message", [
     (["user", "create", "bad name", "--email", "x@example.org", "--password", "long-enough"], "invalid username"),
     (["user", "create", "carol", "--email", "not-an-email", "--password", "long-enough"], "invalid email"),
