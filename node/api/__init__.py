@@ -6,8 +6,12 @@
 from aiohttp import web
 
 from . import accounts, apps, authorize, instance, launch, markers, oauth
+from . import notifications, status_actions, status_edits, statuses, timelines
+from . import account_profile, account_relations, account_statuses, search, streaming
 
-SURFACES = (oauth, authorize, apps, instance, launch, markers, accounts)
+SURFACES = (oauth, authorize, apps, instance, launch, markers, accounts,
+            statuses, status_edits, status_actions, timelines, notifications,
+            account_profile, account_relations, account_statuses, search, streaming)
 
 
 def setup(app: web.Application) -> None:

@@ -1,0 +1,189 @@
+"""Relationships in the client API: follow, unfollow, the Relationship entity, followers and
+following lists, and answering follow requests.
+
+See https://docs.joinmastodon.org/methods/accounts/ and /methods/follow_requests/. A follow
+of a locked or a remote account answers `requested: true` until the target accepts; the
+follow's lifecycle itself lives in node/actions/follows.py.
+"""
+
+from aiohttp import web
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import NotFound
+from storage.models import Account, Follow
+from storage.repositories import account_queries
+
+from .. import actions, context
+from ..errors import ValidationError
+from ..federation.runtime import FEDERATION
+from ..routing import add_routes
+from .auth import optional_scopes, require_scopes
+from .entities import format_id
+from .pagination import page_params, paged_response
+from .status_entity import render_accounts
+
+MAX_ID = 1 << 63  # ids are signed 64-bit; a longer number names no account
+MAX_RELATIONSHIPS = 100
+
+
+def setup(app: web.Application) -> None:
+    add_routes(app, [
+        ("GET", "/api/v1/accounts/relationships", relationships),
+        ("POST", r"/api/v1/accounts/{id:\d+}/follow", follow),
+        ("POST", r"/api/v1/accounts/{id:\d+}/unfollow", unfollow),
+        ("GET", r"/api/v1/accounts/{id:\d+}/followers", followers),
+        ("GET", r"/api/v1/accounts/{id:\d+}/following", following),
+        ("POST", r"/api/v1/follow_requests/{id:\d+}/authorize", authorize_request),
+        ("POST", r"/api/v1/follow_requests/{id:\d+}/reject", reject_request),
+    ])
+
+
+async def get_account_or_404(session: AsyncSession, account_id) -> Account:
+    """The account with this id; NotFound (404) for an unknown or out-of-range id."""
+    try:
+        number = int(account_id)
+    except (TypeError, ValueError):
+        number = -1
+    account = await session.get(Account, number) if 0 < number < MAX_ID else None
+    if account is None:
+        raise NotFound("Record not found")
+    return account
+
+
+# --- the Relationship entity ---------------------------------------------------------
+
+def relationship_entity(target_id: int, outgoing: Follow | None, incoming: Follow | None) -> dict:
+    """https://docs.joinmastodon.org/entities/Relationship/; blocks and mutes do not exist here."""
+    following = outgoing is not None and outgoing.state == "accepted"
+    return {
+        "id": format_id(target_id),
+        "following": following,
+        "showing_reblogs": following,
+        "notifying": False,
+        "languages": None,
+        "followed_by": incoming is not None and incoming.state == "accepted",
+        "blocking": False,
+        "blocked_by": False,
+        "muting": False,
+        "muting_notifications": False,
+        "requested": outgoing is not None and outgoing.state == "requested",
+        "requested_by": incoming is not None and incoming.state == "requested",
+        "domain_blocking": False,
+        "endorsed": False,
+        "note": "",
+    }
+
+
+async def relationships_of(session: AsyncSession, viewer_id: int, target_ids: list[int]) -> list[dict]:
+    """Relationships of the viewer with each known target, in the order asked, in one query."""
+    if not target_ids:
+        return []
+    known = set((await session.execute(select(Account.id).where(Account.id.in_(target_ids)))).scalars())
+    rows = (await session.execute(select(Follow).where(or_(
+        and_(Follow.account_id == viewer_id, Follow.target_account_id.in_(target_ids)),
+        and_(Follow.target_account_id == viewer_id, Follow.account_id.in_(target_ids)),
+    )))).scalars()
+    outgoing, incoming = {}, {}
+    for row in rows:
+        if row.account_id == viewer_id:
+            outgoing[row.target_account_id] = row
+        if row.target_account_id == viewer_id:
+            incoming[row.account_id] = row
+    ordered = list(dict.fromkeys(target_id for target_id in target_ids if target_id in known))
+    return [relationship_entity(t, outgoing.get(t), incoming.get(t)) for t in ordered]
+
+
+def _requested_ids(request: web.Request) -> list[int]:
+    # Rails clients send `id[]=1&id[]=2`; some send `id=1&id=2` or a single `id`.
+    values = request.query.getall("id[]", []) + request.query.getall("id", [])
+    if len(values) > MAX_RELATIONSHIPS:
+        raise ValidationError(f"at most {MAX_RELATIONSHIPS} ids at a time", status=400)
+    try:
+        ids = [int(value) for value in values]
+    except ValueError as exc:
+        raise ValidationError("ids must be numbers", status=400) from exc
+    return [value for value in ids if 0 < value < MAX_ID]
+
+
+async def relationships(request: web.Request) -> web.Response:
+    ids = _requested_ids(request)
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "read:follows", session=session)
+        answer = await relationships_of(session, auth.account.id, ids)
+    return web.json_response(answer)
+
+
+# --- follow and unfollow ---------------------------------------------------------------
+
+async def _one_relationship(session: AsyncSession, viewer_id: int, target_id: int) -> dict:
+    return (await relationships_of(session, viewer_id, [target_id]))[0]
+
+
+async def follow(request: web.Request) -> web.Response:
+    settings = request.app[context.SETTINGS]
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "write:follows", "follow", session=session)
+        target = await get_account_or_404(session, request.match_info["id"])
+        await actions.follow(session, settings, auth.account, target)
+        await session.commit()
+        answer = await _one_relationship(session, auth.account.id, target.id)
+    # A remote follow queued a delivery; wake the in-process workers.
+    request.app[FEDERATION].nudge()
+    return web.json_response(answer)
+
+
+async def unfollow(request: web.Request) -> web.Response:
+    settings = request.app[context.SETTINGS]
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "write:follows", "follow", session=session)
+        target = await get_account_or_404(session, request.match_info["id"])
+        await actions.unfollow(session, settings, auth.account, target)
+        await session.commit()
+        answer = await _one_relationship(session, auth.account.id, target.id)
+    request.app[FEDERATION].nudge()
+    return web.json_response(answer)
+
+
+# --- follow requests ---------------------------------------------------------------------
+
+async def _answer_request(request: web.Request, answer) -> web.Response:
+    settings = request.app[context.SETTINGS]
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "write:follows", "follow", session=session)
+        requester = await get_account_or_404(session, request.match_info["id"])
+        await answer(session, settings, auth.account, requester)
+        await session.commit()
+        entity = await _one_relationship(session, auth.account.id, requester.id)
+    request.app[FEDERATION].nudge()
+    return web.json_response(entity)
+
+
+async def authorize_request(request: web.Request) -> web.Response:
+    return await _answer_request(request, actions.authorize_follow_request)
+
+
+async def reject_request(request: web.Request) -> web.Response:
+    return await _answer_request(request, actions.reject_follow_request)
+
+
+# --- followers and following ----------------------------------------------------------------
+
+async def _account_list(request: web.Request, lister) -> web.Response:
+    """A page of accounts; the cursors are follow ids, as in Mastodon, so pages stay stable."""
+    page = page_params(request, default=40, maximum=80)
+    async with request.app[context.SESSIONMAKER]() as session:
+        await optional_scopes(request, "read:accounts", session=session)
+        account = await get_account_or_404(session, request.match_info["id"])
+        rows = await lister(session, account.id, page)
+        urls = request.app[context.URLS]
+        entities = await render_accounts(session, urls, [other for _follow_id, other in rows])
+    return paged_response(request, urls, entities, [follow_id for follow_id, _other in rows])
+
+
+async def followers(request: web.Request) -> web.Response:
+    return await _account_list(request, account_queries.list_followers_page)
+
+
+async def following(request: web.Request) -> web.Response:
+    return await _account_list(request, account_queries.list_following_page)

@@ -1,0 +1,148 @@
+"""Search in the client API: GET /api/v2/search and GET /api/v1/accounts/search.
+
+See https://docs.joinmastodon.org/methods/search/. Without `resolve`, stored accounts are
+matched by username prefix or display name and posts the user may see by their text. With
+`resolve=true` and a signed-in user, a `user@domain` handle is looked up by WebFinger and a
+URL of a remote actor or post is fetched (signed) and stored, as Mastodon does, so the result
+can be followed or favourited at once. Hashtags are not stored apart from posts: a query that
+is a valid hashtag answers that hashtag.
+"""
+
+import re
+
+from aiohttp import web
+
+from storage.models import Account, Post
+from storage.repositories import account_queries
+
+from .. import context
+from ..errors import ValidationError
+from ..federation.runtime import FEDERATION
+from ..remote_lookup import find_handle, find_url, is_handle, is_url
+from ..routing import add_routes
+from .auth import Auth, optional_scopes, require_scopes
+from .status_entity import render_accounts, render_statuses
+from .visibility import visible_posts
+
+TYPES = ("accounts", "statuses", "hashtags")
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 40
+MAX_OFFSET = 10_000
+MAX_QUERY = 500
+TRUE_VALUES = ("true", "1", "on", "yes", "t")
+# Mastodon's hashtag shape: word characters with at least one that is not a digit.
+HASHTAG = re.compile(r"#?(?P<name>\w*[^\W\d]\w*)")
+
+
+def setup(app: web.Application) -> None:
+    add_routes(app, [
+        ("GET", "/api/v2/search", search),
+        ("GET", "/api/v1/accounts/search", search_accounts),
+    ])
+
+
+def _number(request: web.Request, name: str, default: int, maximum: int) -> int:
+    raw = request.query.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()):
+        raise ValidationError(f"{name} must be a number", status=400)
+    return max(0, min(int(raw), maximum))
+
+
+def _query_text(request: web.Request) -> str:
+    text = request.query.get("q", "").strip()
+    if not text:
+        raise ValidationError("q is required", status=400)
+    if len(text) > MAX_QUERY:
+        raise ValidationError(f"q has at most {MAX_QUERY} characters", status=400)
+    return text
+
+
+def _resolving(request: web.Request, auth: Auth | None) -> bool:
+    # Only a signed-in user may make this server fetch things (Mastodon's rule too).
+    wanted = request.query.get("resolve", "").strip().lower() in TRUE_VALUES
+    return wanted and auth is not None and auth.account is not None
+
+
+async def _resolve(request: web.Request, session, text: str, resolve: bool) -> Account | Post | None:
+    """The one account or post a handle or URL names (fetched only when resolving)."""
+    settings = request.app[context.SETTINGS]
+    fetcher = request.app[FEDERATION].fetcher if resolve else None
+    if is_handle(text):
+        found = await find_handle(session, settings, fetcher, text)
+    elif is_url(text):
+        found = await find_url(session, settings, fetcher, text)
+    else:
+        return None
+    if found is not None and resolve:
+        await session.commit()  # keep what was fetched, so it can be followed next
+    return found
+
+
+async def _accounts(session, text: str, found, viewer: Account | None, *, limit: int, offset: int,
+                    following: bool) -> list[Account]:
+    if isinstance(found, Account):
+        return [found] if offset == 0 else []
+    if is_url(text) or is_handle(text):
+        return []  # a handle or URL names one account; no fuzzy matches on its text
+    return await account_queries.search_accounts(
+        session, text.lstrip("@"), following_of=viewer.id if following and viewer else None,
+        limit=limit, offset=offset,
+    )
+
+
+async def _statuses(session, text: str, found, viewer: Account | None, *, limit: int, offset: int) -> list[Post]:
+    if isinstance(found, Post):
+        return await visible_posts(session, viewer, [found]) if offset == 0 else []
+    if viewer is None or is_handle(text) or is_url(text):
+        return []  # Mastodon searches post text for signed-in users only
+    return await account_queries.search_posts(session, viewer.id, text, limit=limit, offset=offset)
+
+
+def _hashtags(request: web.Request, text: str, offset: int) -> list[dict]:
+    match = HASHTAG.fullmatch(text)
+    if match is None or offset:
+        return []
+    name = match["name"].lower()
+    return [{"name": name, "url": request.app[context.URLS].tag(name), "history": [], "following": False}]
+
+
+async def search(request: web.Request) -> web.Response:
+    text = _query_text(request)
+    kind = request.query.get("type") or None
+    if kind is not None and kind not in TYPES:
+        raise ValidationError(f"type must be one of {', '.join(TYPES)}", status=400)
+    limit = max(1, _number(request, "limit", DEFAULT_LIMIT, MAX_LIMIT))
+    urls = request.app[context.URLS]
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await optional_scopes(request, "read:search", session=session)
+        viewer = auth.account if auth is not None else None
+        # Paging past the first results is for signed-in users, as on Mastodon.
+        offset = _number(request, "offset", 0, MAX_OFFSET) if viewer is not None else 0
+        found = await _resolve(request, session, text, _resolving(request, auth))
+        answer = {"accounts": [], "statuses": [], "hashtags": []}
+        if kind in (None, "accounts"):
+            accounts = await _accounts(session, text, found, viewer, limit=limit, offset=offset,
+                                       following=request.query.get("following", "").lower() in TRUE_VALUES)
+            answer["accounts"] = await render_accounts(session, urls, accounts)
+        if kind in (None, "statuses"):
+            posts = await _statuses(session, text, found, viewer, limit=limit, offset=offset)
+            answer["statuses"] = await render_statuses(session, urls, viewer, posts)
+        if kind in (None, "hashtags") and found is None:
+            answer["hashtags"] = _hashtags(request, text, offset)
+    return web.json_response(answer)
+
+
+async def search_accounts(request: web.Request) -> web.Response:
+    """The accounts half of the search, with `following` to keep to followed accounts."""
+    text = _query_text(request)
+    limit = max(1, _number(request, "limit", MAX_LIMIT, 80))
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "read:accounts", session=session)
+        offset = _number(request, "offset", 0, MAX_OFFSET)
+        found = await _resolve(request, session, text, _resolving(request, auth))
+        accounts = await _accounts(session, text, found, auth.account, limit=limit, offset=offset,
+                                   following=request.query.get("following", "").lower() in TRUE_VALUES)
+        entities = await render_accounts(session, request.app[context.URLS], accounts)
+    return web.json_response(entities)

@@ -1,0 +1,129 @@
+"""Editing a status and reading its history (PUT/PATCH `/api/v1/statuses/:id`, `…/history`).
+
+Every version is kept: at the first edit the original is stored as version one, and each edit
+adds the version it produced, so `/history` answers the original and every edit, oldest first
+(https://docs.joinmastodon.org/methods/statuses/#history). An edit may change the text, the
+content warning, the sensitive flag, the language, the images (`media_ids`, the full new
+list) and their descriptions (`media_attributes[]`); node.actions.update_post queues the Update.
+"""
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activitypub.outbox.note import MAX_IMAGES
+from storage.errors import NotFound
+from storage.models import Account, MediaAttachment, Post
+from storage.repositories import posts as post_repo
+from storage.repositories import statuses as status_repo
+
+from .. import actions, context
+from ..actions.common import get_post
+from ..errors import ValidationError
+from ..routing import add_routes
+from .auth import optional_scopes, require_scopes
+from .body import read_params
+from .entities import format_time
+from .media_entity import media_to_entity
+from .status_entity import render_accounts, render_status
+from .status_params import flag_param, ids_param, media_attributes, text_param
+from .visibility import get_visible_post
+
+ID = r"{id:\d+}"
+
+
+def setup(app: web.Application) -> None:
+    add_routes(app, [
+        ("PUT", f"/api/v1/statuses/{ID}", edit_status),
+        ("PATCH", f"/api/v1/statuses/{ID}", edit_status),
+        ("GET", f"/api/v1/statuses/{ID}/history", get_history),
+    ])
+
+
+async def _own_post(session: AsyncSession, account: Account, post_id) -> Post:
+    post = await get_post(session, post_id)
+    if post.account_id != account.id or not post.local or post.reblog_of_id is not None:
+        raise NotFound(f"post {post_id} not found")
+    return post
+
+
+async def _media_of(session: AsyncSession, post: Post) -> list[MediaAttachment]:
+    return (await post_repo.list_media(session, [post.id])).get(post.id, [])
+
+
+async def _replace_media(session: AsyncSession, account: Account, post: Post, media_ids: list[str]) -> None:
+    """Make `media_ids` the post's images, in order: new ones must be the author's unattached
+    uploads; dropped ones go back to being unattached (older versions still show them)."""
+    try:
+        wanted = list(dict.fromkeys(int(media_id) for media_id in media_ids))
+    except ValueError:
+        raise ValidationError("media ids must be numbers") from None
+    if len(wanted) > MAX_IMAGES:
+        raise ValidationError(f"a post can have at most {MAX_IMAGES} images")
+    found = {item.id: item for item in await post_repo.get_media_by_ids(session, wanted)}
+    for media_id in wanted:
+        item = found.get(media_id)
+        if item is None or item.account_id != account.id:
+            raise ValidationError(f"media {media_id} not found")
+        if item.post_id not in (None, post.id):
+            raise ValidationError(f"media {media_id} is already attached to a post")
+    for item in await _media_of(session, post):
+        if item.id not in found:
+            item.post_id = None
+    for position, media_id in enumerate(wanted):
+        found[media_id].post_id, found[media_id].position = post.id, position
+    await session.flush()
+
+
+async def edit_status(request: web.Request) -> web.Response:
+    params = await read_params(request)
+    descriptions = media_attributes(params)
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "write:statuses", session=session)
+        post = await _own_post(session, auth.account, request.match_info["id"])
+        if not await status_repo.list_post_edits(session, post.id):
+            status_repo.put_post_edit(session, post, await _media_of(session, post), post.created_at)
+        media_ids = ids_param(params, "media_ids")
+        if media_ids is not None:
+            await _replace_media(session, auth.account, post, media_ids)
+        post = await actions.update_post(
+            session, request.app[context.SETTINGS], auth.account, post,
+            text=text_param(params, "status"), spoiler_text=text_param(params, "spoiler_text"),
+            sensitive=flag_param(params, "sensitive"), language=text_param(params, "language"),
+            media_descriptions=descriptions,
+        )
+        status_repo.put_post_edit(session, post, await _media_of(session, post), post.edited_at)
+        await session.commit()
+        entity = await render_status(session, request.app[context.URLS], auth.account, post)
+    return web.json_response(entity)
+
+
+async def _versions(session: AsyncSession, post: Post) -> list[tuple[dict, list[dict]]]:
+    """(fields, media [{id, description}]) of each version, oldest first."""
+    edits = await status_repo.list_post_edits(session, post.id)
+    if edits:
+        return [({"content": edit.content, "spoiler_text": edit.spoiler_text, "sensitive": edit.sensitive,
+                  "created_at": edit.created_at}, edit.media) for edit in edits]
+    media = [{"id": item.id, "description": item.description or ""} for item in await _media_of(session, post)]
+    return [({"content": post.content, "spoiler_text": post.spoiler_text or "", "sensitive": bool(post.sensitive),
+              "created_at": post.created_at}, media)]
+
+
+async def get_history(request: web.Request) -> web.Response:
+    urls = request.app[context.URLS]
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await optional_scopes(request, "read:statuses", session=session)
+        post = await get_visible_post(session, auth.account if auth else None, request.match_info["id"])
+        if post.reblog_of_id is not None:
+            raise NotFound(f"post {post.id} not found")
+        versions = await _versions(session, post)
+        media_ids = {item["id"] for _fields, media in versions for item in media}
+        rows = {item.id: item for item in await post_repo.get_media_by_ids(session, sorted(media_ids))}
+        author = await session.get(Account, post.account_id)
+        [account] = await render_accounts(session, urls, [author])
+    entities = []
+    for fields, media in versions:
+        attachments = [{**media_to_entity(urls, rows[item["id"]]), "description": item["description"] or None}
+                       for item in media if item["id"] in rows]
+        entities.append({**fields, "created_at": format_time(fields["created_at"]), "account": account,
+                         "poll": None, "media_attachments": attachments, "emojis": []})
+    return web.json_response(entities)

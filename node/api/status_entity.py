@@ -1,0 +1,155 @@
+"""The Status entity (https://docs.joinmastodon.org/entities/Status/) for pages of posts.
+
+`render_statuses` is the one way every surface (statuses, timelines, notifications, account
+statuses, search, streaming) turns posts into Status entities. It loads what a page needs in
+a fixed number of batched queries: the boosted originals, the authors and their counters,
+media, mentions, and the viewer's favourites, bookmarks and boosts. A boost is its own status
+with an empty body and the boosted post nested under `reblog`, as Mastodon answers it.
+"""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import NotFound
+from storage.models import Account, Post
+from storage.repositories import posts as post_repo
+from storage.repositories import statuses as status_repo
+
+from ..urls import Urls
+from .entities import account_to_entity, format_id, format_time
+from .media_entity import media_to_entity
+
+NO_MARKS = {"favourited": set(), "bookmarked": set(), "reblogged": set()}
+
+
+class _Page:
+    """Everything loaded for one page of posts, keyed by id."""
+
+    def __init__(self, urls: Urls, viewer: Account | None) -> None:
+        self.urls, self.viewer = urls, viewer
+        self.originals: dict[int, Post] = {}
+        self.accounts: dict[int, dict] = {}
+        self.media: dict = {}
+        self.mentions: dict = {}
+        self.marks = NO_MARKS
+
+    async def load(self, session: AsyncSession, posts: list[Post]) -> None:
+        known = {post.id: post for post in posts}
+        wanted = [post.reblog_of_id for post in posts if post.reblog_of_id is not None]
+        loaded = await post_repo.get_posts_by_ids(session, [i for i in wanted if i not in known])
+        self.originals = {i: known.get(i) or loaded.get(i) for i in wanted if (known.get(i) or loaded.get(i))}
+        bodies = [post.id for post in posts if post.reblog_of_id is None] + list(self.originals)
+        author_ids = {post.account_id for post in posts} | {post.account_id for post in self.originals.values()}
+        accounts = await status_repo.get_accounts_by_ids(session, author_ids)
+        counts = await status_repo.count_account_stats(session, accounts)
+        self.accounts = {i: account_to_entity(account, self.urls, counts[i]) for i, account in accounts.items()}
+        self.media = await post_repo.list_media(session, bodies)
+        self.mentions = await post_repo.list_mentioned_accounts(session, bodies)
+        if self.viewer is not None:
+            self.marks = await status_repo.get_viewer_marks(session, self.viewer.id, bodies)
+
+    def entity(self, post: Post) -> dict | None:
+        account = self.accounts.get(post.account_id)
+        if account is None:
+            return None
+        if post.reblog_of_id is None:
+            return self._body(post, account)
+        original = self.originals.get(post.reblog_of_id)
+        nested = self.entity(original) if original is not None else None
+        if nested is None:
+            return None  # the boosted post is gone: the boost means nothing any more
+        return self._boost(post, account, nested)
+
+    def _viewer_flags(self, post_id: int, author_id: int) -> dict:
+        if self.viewer is None:
+            return {}
+        flags = {name: post_id in ids for name, ids in self.marks.items()}
+        flags["muted"] = False
+        if author_id == self.viewer.id:
+            flags["pinned"] = False
+        return flags
+
+    def _body(self, post: Post, account: dict) -> dict:
+        return {
+            **_common(post, account),
+            "in_reply_to_id": format_id(post.in_reply_to_id),
+            "in_reply_to_account_id": format_id(post.in_reply_to_account_id),
+            "sensitive": bool(post.sensitive),
+            "spoiler_text": post.spoiler_text or "",
+            "language": post.language,
+            "replies_count": post.replies_count or 0,
+            "reblogs_count": post.reblogs_count or 0,
+            "favourites_count": post.favourites_count or 0,
+            "content": post.content or "",
+            "reblog": None,
+            "media_attachments": [media_to_entity(self.urls, item) for item in self.media.get(post.id, [])],
+            "mentions": [_mention(item) for item in self.mentions.get(post.id, [])],
+            "tags": [{"name": name, "url": self.urls.tag(name)} for name in post.tags or [] if isinstance(name, str)],
+            "generation": dict(post.generation) if isinstance(post.generation, dict) else None,
+            **self._viewer_flags(post.id, post.account_id),
+        }
+
+    def _boost(self, post: Post, account: dict, nested: dict) -> dict:
+        return {
+            **_common(post, account),
+            "in_reply_to_id": None,
+            "in_reply_to_account_id": None,
+            "sensitive": False,
+            "spoiler_text": "",
+            "language": None,
+            "replies_count": 0,
+            "reblogs_count": 0,
+            "favourites_count": 0,
+            "content": "",
+            "reblog": nested,
+            "media_attachments": [],
+            "mentions": [],
+            "tags": [],
+            "generation": None,
+            # Clients read the viewer's marks off the wrapper too (Tusky, Elk); mirror the original's.
+            **{name: nested[name] for name in ("favourited", "reblogged", "bookmarked", "muted") if name in nested},
+        }
+
+
+def _common(post: Post, account: dict) -> dict:
+    return {
+        "id": format_id(post.id),
+        "created_at": format_time(post.created_at),
+        "edited_at": format_time(post.edited_at),
+        "visibility": post.visibility,
+        "uri": post.object_uri,
+        "url": post.url or post.object_uri,
+        "application": None,
+        "account": account,
+        "emojis": [],
+        "card": None,
+        "poll": None,
+        "filtered": [],
+    }
+
+
+def _mention(account: Account) -> dict:
+    return {"id": format_id(account.id), "username": account.username, "acct": account.acct,
+            "url": account.url or account.actor_uri}
+
+
+async def render_statuses(session: AsyncSession, urls: Urls, viewer: Account | None, posts: list[Post]) -> list[dict]:
+    """Status entities for `posts`, in their order, as `viewer` (None: signed out) sees them.
+
+    The caller decides which posts the viewer may see; a boost whose original is gone is left out.
+    """
+    page = _Page(urls, viewer)
+    await page.load(session, posts)
+    return [entity for entity in (page.entity(post) for post in posts) if entity is not None]
+
+
+async def render_status(session: AsyncSession, urls: Urls, viewer: Account | None, post: Post) -> dict:
+    entities = await render_statuses(session, urls, viewer, [post])
+    if not entities:
+        raise NotFound(f"post {post.id} not found")
+    return entities[0]
+
+
+async def render_accounts(session: AsyncSession, urls: Urls, accounts: list[Account]) -> list[dict]:
+    """Account entities for a list of accounts (favourited_by, notifications), counters batched."""
+    counts = await status_repo.count_account_stats(session, [account.id for account in accounts])
+    return [account_to_entity(account, urls, counts[account.id]) for account in accounts]

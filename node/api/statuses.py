@@ -1,0 +1,193 @@
+"""Statuses in the client API: post (with `Idempotency-Key`), view one or several, thread
+context, source, and delete (answering the deleted status with its `text`, for redraft).
+
+See https://docs.joinmastodon.org/methods/statuses/. Writing goes through node.actions, which
+queues the federation deliveries in the same transaction; edits, history and reactions live
+in status_edits.py and status_actions.py.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from aiohttp import web
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import NotFound
+from storage.models import Account, Post
+from storage.repositories import posts as post_repo
+from storage.repositories import statuses as status_repo
+from storage.types import utcnow
+
+from .. import actions, context
+from ..actions.common import get_post, original_of
+from ..errors import ValidationError
+from ..routing import add_routes
+from .auth import optional_scopes, require_scopes
+from .body import read_params
+from .entities import html_to_text
+from .status_entity import render_status, render_statuses
+from .status_params import flag_param, id_param, ids_param, text_param
+from .visibility import get_visible_post, visible_posts
+
+IDEMPOTENCY_WINDOW = timedelta(hours=1)  # how long Mastodon remembers an Idempotency-Key
+MAX_ANCESTORS = 40
+MAX_DESCENDANTS = 4096
+MAX_IDS = 40
+ID = r"{id:\d+}"
+
+
+def setup(app: web.Application) -> None:
+    add_routes(app, [
+        ("POST", "/api/v1/statuses", create_status),
+        ("GET", "/api/v1/statuses", get_statuses),
+        ("GET", f"/api/v1/statuses/{ID}", get_status),
+        ("DELETE", f"/api/v1/statuses/{ID}", delete_status),
+        ("GET", f"/api/v1/statuses/{ID}/context", get_context),
+        ("GET", f"/api/v1/statuses/{ID}/source", get_source),
+    ])
+
+
+def _idempotency_key(request: web.Request) -> str | None:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return None
+    # Keys are opaque to us; a very long one is kept as its digest.
+    return key if len(key) <= 255 else hashlib.sha256(key.encode()).hexdigest()
+
+
+async def _remembered(session: AsyncSession, account: Account, key: str | None) -> Post | None:
+    if key is None:
+        return None
+    post_id = await status_repo.get_idempotent_post_id(session, account.id, key, utcnow() - IDEMPOTENCY_WINDOW)
+    return await post_repo.get_post_by_id(session, post_id) if post_id is not None else None
+
+
+async def _new_post(session: AsyncSession, request: web.Request, account: Account, params: dict) -> Post:
+    if params.get("poll"):
+        raise ValidationError("polls are not supported on this server")
+    return await actions.create_post(
+        session, request.app[context.SETTINGS], account,
+        text=text_param(params, "status") or "", media_ids=ids_param(params, "media_ids") or [],
+        visibility=text_param(params, "visibility") or "public",
+        spoiler_text=text_param(params, "spoiler_text") or "", sensitive=bool(flag_param(params, "sensitive")),
+        in_reply_to_id=id_param(params, "in_reply_to_id"), language=text_param(params, "language") or None,
+    )
+
+
+async def create_status(request: web.Request) -> web.Response:
+    params = await read_params(request)
+    key = _idempotency_key(request)
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "write:statuses", session=session)
+        post = await _remembered(session, auth.account, key)
+        if post is None:
+            post = await _new_post(session, request, auth.account, params)
+            if key is not None:
+                await status_repo.put_idempotency_key(session, auth.account.id, key, post.id,
+                                                      utcnow() - IDEMPOTENCY_WINDOW)
+            try:
+                await session.commit()
+            except IntegrityError:
+                # A concurrent retry with the same key won the race: answer its post.
+                await session.rollback()
+                post = await _remembered(session, auth.account, key)
+                if post is None:
+                    raise
+        entity = await render_status(session, request.app[context.URLS], auth.account, post)
+    return web.json_response(entity)
+
+
+async def get_status(request: web.Request) -> web.Response:
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await optional_scopes(request, "read:statuses", session=session)
+        viewer = auth.account if auth else None
+        post = await get_visible_post(session, viewer, request.match_info["id"])
+        entity = await render_status(session, request.app[context.URLS], viewer, post)
+    return web.json_response(entity)
+
+
+async def get_statuses(request: web.Request) -> web.Response:
+    """`GET /api/v1/statuses?id[]=…`: several statuses at once; unknown or hidden ones are left out."""
+    wanted = request.query.getall("id[]", []) + request.query.getall("id", [])
+    ids = [int(value) for value in wanted if value.isascii() and value.isdigit() and len(value) < 20][:MAX_IDS]
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await optional_scopes(request, "read:statuses", session=session)
+        viewer = auth.account if auth else None
+        found = await post_repo.get_posts_by_ids(session, ids)
+        boosted = [post.reblog_of_id for post in found.values() if post.reblog_of_id]
+        originals = await post_repo.get_posts_by_ids(session, boosted)
+        shown = {post.id for post in await visible_posts(session, viewer, [*found.values(), *originals.values()])}
+        posts = [found[i] for i in dict.fromkeys(ids) if i in shown
+                 and (found[i].reblog_of_id is None or found[i].reblog_of_id in shown)]
+        entities = await render_statuses(session, request.app[context.URLS], viewer, posts)
+    return web.json_response(entities)
+
+
+async def _ancestors(session: AsyncSession, post: Post) -> list[Post]:
+    chain, current = [], post
+    while current.in_reply_to_id is not None and len(chain) < MAX_ANCESTORS:
+        parent = await post_repo.get_post_by_id(session, current.in_reply_to_id)
+        if parent is None or parent.id in {item.id for item in chain}:
+            break
+        chain.append(parent)
+        current = parent
+    return list(reversed(chain))
+
+
+async def _descendants(session: AsyncSession, post: Post) -> list[Post]:
+    """Replies at any depth, in thread order (depth first, oldest first at each level)."""
+    children: dict[int, list[Post]] = {}
+    frontier, seen = [post.id], {post.id}
+    while frontier and len(seen) < MAX_DESCENDANTS:
+        replies = [r for r in await status_repo.list_replies(session, frontier, MAX_DESCENDANTS) if r.id not in seen]
+        for reply in replies:
+            children.setdefault(reply.in_reply_to_id, []).append(reply)
+            seen.add(reply.id)
+        frontier = [reply.id for reply in replies]
+    ordered, stack = [], list(reversed(children.get(post.id, [])))
+    while stack:
+        item = stack.pop()
+        ordered.append(item)
+        stack.extend(reversed(children.get(item.id, [])))
+    return ordered
+
+
+async def get_context(request: web.Request) -> web.Response:
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await optional_scopes(request, "read:statuses", session=session)
+        viewer = auth.account if auth else None
+        post = await original_of(session, await get_visible_post(session, viewer, request.match_info["id"]))
+        urls = request.app[context.URLS]
+        ancestors = await visible_posts(session, viewer, await _ancestors(session, post))
+        descendants = await visible_posts(session, viewer, await _descendants(session, post))
+        entities = await render_statuses(session, urls, viewer, ancestors + descendants)
+    return web.json_response({"ancestors": entities[:len(ancestors)], "descendants": entities[len(ancestors):]})
+
+
+def _source_text(post: Post) -> str:
+    return post.source_text if post.source_text is not None else html_to_text(post.content or "")
+
+
+async def get_source(request: web.Request) -> web.Response:
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "read:statuses", session=session)
+        post = await get_visible_post(session, auth.account, request.match_info["id"])
+    return web.json_response({"id": str(post.id), "text": _source_text(post), "spoiler_text": post.spoiler_text or ""})
+
+
+async def delete_status(request: web.Request) -> web.Response:
+    """Delete one's own post (or boost); the answer keeps `text` and the images for redraft."""
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "write:statuses", session=session)
+        post = await get_post(session, request.match_info["id"])
+        if post.account_id != auth.account.id:
+            raise NotFound(f"post {post.id} not found")
+        entity = await render_status(session, request.app[context.URLS], auth.account, post)
+        entity["text"] = _source_text(post)
+        if post.reblog_of_id is None:
+            # Mastodon keeps the images of a deleted post, so the redraft can attach them again.
+            await status_repo.detach_media(session, post.id)
+        await actions.delete_post(session, request.app[context.SETTINGS], auth.account, post)
+        await session.commit()
+    return web.json_response(entity)

@@ -1,0 +1,118 @@
+"""Turning committed changes into streaming events: which streams a post, an edit, a deletion or
+a notification goes to, rendered as the client API renders it.
+
+Routing follows Mastodon's fan-out: a post goes to the `user` stream of each account whose
+home feed it entered; a public post that is not a boost also to `public`, `public:local` when
+it is ours, and `hashtag` for each of its tags. Notifications go to the recipient's `user`
+and `user:notification` streams. Nothing is rendered for streams nobody listens to.
+"""
+
+import json
+
+from aiohttp import web
+from sqlalchemy import select
+
+from storage.models import Account, Follow, HomeFeedEntry, Notification
+from storage.repositories import posts as post_repo
+
+from .. import context
+from ..committed_changes import Changes, DeletedPost, watch_sessions
+from ..streaming_hub import STREAMING_HUB, Hub, Stream
+from .notifications import render_notifications
+from .status_entity import render_statuses
+
+USER_STREAMS = ("user", "user:notification")
+
+
+def _dump(entity: dict) -> str:
+    return json.dumps(entity, separators=(",", ":"))
+
+
+def public_streams(post_local: bool, visibility: str, is_boost: bool, tags) -> list[Stream]:
+    if visibility != "public" or is_boost:
+        return []
+    streams: list[Stream] = [("public", None)] + [("hashtag", tag) for tag in tags or []]
+    if post_local:
+        streams += [("public:local", None)] + [("hashtag:local", tag) for tag in tags or []]
+    return streams
+
+
+async def _home_readers(session, hub: Hub, post_id: int) -> set[int]:
+    listening = hub.user_ids(("user",))
+    if not listening:
+        return set()
+    rows = await session.execute(select(HomeFeedEntry.account_id).where(
+        HomeFeedEntry.post_id == post_id, HomeFeedEntry.account_id.in_(sorted(listening))))
+    return set(rows.scalars())
+
+
+async def _post_events(session, app: web.Application, hub: Hub, post_ids: list[int], event: str) -> None:
+    urls = app[context.URLS]
+    posts = await post_repo.get_posts_by_ids(session, post_ids)
+    for post_id in post_ids:
+        post = posts.get(post_id)
+        if post is None:
+            continue  # deleted again before the event went out
+        for account_id in sorted(await _home_readers(session, hub, post.id)):
+            viewer = await session.get(Account, account_id)
+            for entity in await render_statuses(session, urls, viewer, [post]):
+                hub.publish(("user", account_id), event, _dump(entity))
+        streams = [s for s in public_streams(post.local, post.visibility, post.reblog_of_id is not None, post.tags)
+                   if hub.listening(s)]
+        if streams:
+            for entity in await render_statuses(session, urls, None, [post]):
+                for stream in streams:
+                    hub.publish(stream, event, _dump(entity))
+
+
+async def _delete_events(session, hub: Hub, deleted: list[DeletedPost]) -> None:
+    """A deletion goes where the post could have been seen: public streams for a public post,
+    and the `user` streams of its author and the author's followers."""
+    for post in deleted:
+        streams = public_streams(post.local, post.visibility, False, post.tags)
+        listening = hub.user_ids(("user",))
+        if listening:
+            followers = set((await session.execute(select(Follow.account_id).where(
+                Follow.target_account_id == post.account_id, Follow.account_id.in_(sorted(listening))))).scalars())
+            streams += [("user", account_id) for account_id in sorted(followers | ({post.account_id} & listening))]
+        for stream in streams:
+            hub.publish(stream, "delete", str(post.post_id))
+
+
+async def _notification_events(session, app: web.Application, hub: Hub, notification_ids: list[int]) -> None:
+    listening = hub.user_ids(USER_STREAMS)
+    for notification_id in notification_ids:
+        notification = await session.get(Notification, notification_id)
+        if notification is None or notification.account_id not in listening:
+            continue
+        viewer = await session.get(Account, notification.account_id)
+        for entity in await render_notifications(session, app[context.URLS], viewer, [notification]):
+            for name in USER_STREAMS:
+                hub.publish((name, notification.account_id), "notification", _dump(entity))
+
+
+async def publish_changes(app: web.Application, changes: Changes) -> None:
+    hub = app[STREAMING_HUB]
+    if not hub.subscribers:
+        return
+    async with app[context.SESSIONMAKER]() as session:
+        await _post_events(session, app, hub, changes.new_post_ids, "update")
+        edited = [post_id for post_id in changes.edited_post_ids if post_id not in changes.new_post_ids]
+        await _post_events(session, app, hub, edited, "status.update")
+        await _delete_events(session, hub, changes.deleted_posts)
+        await _notification_events(session, app, hub, changes.notification_ids)
+
+
+async def streaming_ctx(app: web.Application):
+    """cleanup_ctx entry (after the database's): the hub, fed by every commit of this node."""
+    hub = Hub()
+    app[STREAMING_HUB] = hub
+    watch_sessions(app[context.SESSIONMAKER], lambda changes: hub.run(publish_changes(app, changes)))
+    yield
+    await hub.close()
+
+
+async def close_listeners(app: web.Application) -> None:
+    """on_shutdown: end every stream, so graceful shutdown does not wait on open sockets."""
+    if STREAMING_HUB in app:
+        await app[STREAMING_HUB].close()

@@ -1,0 +1,89 @@
+"""Timelines and saved lists in the client API: home, public (local / remote / only_media),
+hashtag, favourites and bookmarks (https://docs.joinmastodon.org/methods/timelines/,
+/methods/favourites/, /methods/bookmarks/).
+
+Each list is one paged select (storage.repositories.timelines) and one batched render, with
+`Link` headers keyed like Mastodon's: post ids for timelines, the favourite's or bookmark's
+own id for those lists.
+"""
+
+from aiohttp import web
+
+from storage.repositories import timelines as timeline_repo
+
+from .. import context
+from ..routing import add_routes
+from .auth import optional_scopes, require_scopes
+from .pagination import page_params, paged_response
+from .status_entity import render_statuses
+from .status_params import flag_param
+from .visibility import visible_posts
+
+
+def setup(app: web.Application) -> None:
+    add_routes(app, [
+        ("GET", "/api/v1/timelines/home", home),
+        ("GET", "/api/v1/timelines/public", public),
+        ("GET", "/api/v1/timelines/tag/{hashtag}", hashtag),
+        ("GET", "/api/v1/favourites", favourites),
+        ("GET", "/api/v1/bookmarks", bookmarks),
+    ])
+
+
+async def _answer(request: web.Request, session, viewer, built, *, recheck: bool = False) -> web.Response:
+    """Run one page of `built` = (select of (key, Post), key column) and answer it with `Link`."""
+    query, key = built
+    page = page_params(request)
+    rows = page.newest_first((await session.execute(page.apply(query, key))).all())
+    posts = [post for _key, post in rows]
+    if recheck:
+        # Saved lists may hold posts that became hidden since (an unfollow of a private author).
+        shown = {post.id for post in await visible_posts(session, viewer, posts)}
+        posts = [post for post in posts if post.id in shown]
+    urls = request.app[context.URLS]
+    entities = await render_statuses(session, urls, viewer, posts)
+    return paged_response(request, urls, entities, [row_key for row_key, _post in rows])
+
+
+async def home(request: web.Request) -> web.Response:
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "read:statuses", session=session)
+        return await _answer(request, session, auth.account, timeline_repo.home_query(auth.account.id))
+
+
+def _public_filters(request: web.Request) -> dict:
+    params = dict(request.query)
+    local, remote = flag_param(params, "local"), flag_param(params, "remote")
+    return {"local": True if local else False if remote else None,
+            "only_media": bool(flag_param(params, "only_media"))}
+
+
+async def public(request: web.Request) -> web.Response:
+    filters = _public_filters(request)
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await optional_scopes(request, "read:statuses", session=session)
+        viewer = auth.account if auth else None
+        return await _answer(request, session, viewer, timeline_repo.public_query(**filters))
+
+
+async def hashtag(request: web.Request) -> web.Response:
+    filters = _public_filters(request)
+    tag = request.match_info["hashtag"].lstrip("#")
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await optional_scopes(request, "read:statuses", session=session)
+        viewer = auth.account if auth else None
+        return await _answer(request, session, viewer, timeline_repo.public_query(**filters, tag=tag))
+
+
+async def favourites(request: web.Request) -> web.Response:
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "read:favourites", session=session)
+        built = timeline_repo.favourites_query(auth.account.id)
+        return await _answer(request, session, auth.account, built, recheck=True)
+
+
+async def bookmarks(request: web.Request) -> web.Response:
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "read:bookmarks", session=session)
+        built = timeline_repo.bookmarks_query(auth.account.id)
+        return await _answer(request, session, auth.account, built, recheck=True)

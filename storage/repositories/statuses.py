@@ -1,0 +1,135 @@
+"""Batched reads behind the client API's Status entity, and the API's own rows: bookmarks,
+edit history and idempotency keys. Every read takes a list of ids, so a page of statuses costs
+a handful of queries whatever its length."""
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, literal, select, union_all, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..models import Account, Bookmark, Favourite, Follow, IdempotencyKey, MediaAttachment, Post, PostEdit
+
+
+async def get_accounts_by_ids(session: AsyncSession, account_ids) -> dict[int, Account]:
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    result = await session.execute(select(Account).where(Account.id.in_(ids)))
+    return {account.id: account for account in result.scalars()}
+
+
+async def count_account_stats(session: AsyncSession, account_ids) -> dict[int, dict[str, int]]:
+    """followers_count, following_count and statuses_count of each account, in one query."""
+    ids = sorted(set(account_ids))
+    counts = {account_id: {"followers_count": 0, "following_count": 0, "statuses_count": 0} for account_id in ids}
+    if not ids:
+        return counts
+    # One round trip: the three grouped counts as one UNION ALL, each row tagged with its name.
+    query = union_all(
+        select(literal("followers_count"), Follow.target_account_id, func.count())
+        .where(Follow.target_account_id.in_(ids), Follow.state == "accepted").group_by(Follow.target_account_id),
+        select(literal("following_count"), Follow.account_id, func.count())
+        .where(Follow.account_id.in_(ids), Follow.state == "accepted").group_by(Follow.account_id),
+        # As account_stats.count_posts: posts and boosts, direct messages left out.
+        select(literal("statuses_count"), Post.account_id, func.count())
+        .where(Post.account_id.in_(ids), Post.visibility != "direct").group_by(Post.account_id),
+    )
+    for name, account_id, count in (await session.execute(query)).all():
+        counts[account_id][name] = int(count)
+    return counts
+
+
+async def get_viewer_marks(session: AsyncSession, viewer_id: int, post_ids) -> dict[str, set[int]]:
+    """Which of the posts the viewer has favourited, bookmarked and boosted."""
+    ids = sorted(set(post_ids))
+    if not ids:
+        return {"favourited": set(), "bookmarked": set(), "reblogged": set()}
+    query = union_all(
+        select(literal("favourited"), Favourite.post_id)
+        .where(Favourite.account_id == viewer_id, Favourite.post_id.in_(ids)),
+        select(literal("bookmarked"), Bookmark.post_id)
+        .where(Bookmark.account_id == viewer_id, Bookmark.post_id.in_(ids)),
+        select(literal("reblogged"), Post.reblog_of_id)
+        .where(Post.account_id == viewer_id, Post.reblog_of_id.in_(ids)),
+    )
+    marks: dict[str, set[int]] = {"favourited": set(), "bookmarked": set(), "reblogged": set()}
+    for name, post_id in (await session.execute(query)).all():
+        marks[name].add(post_id)
+    return marks
+
+
+# --- bookmarks -------------------------------------------------------------------------
+
+async def get_bookmark(session: AsyncSession, account_id: int, post_id: int) -> Bookmark | None:
+    result = await session.execute(
+        select(Bookmark).where(Bookmark.account_id == account_id, Bookmark.post_id == post_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def put_bookmark(session: AsyncSession, account_id: int, post_id: int) -> Bookmark:
+    """Bookmark a post; bookmarking twice keeps the first row."""
+    row = await get_bookmark(session, account_id, post_id)
+    if row is None:
+        row = Bookmark(account_id=account_id, post_id=post_id)
+        session.add(row)
+        await session.flush()
+    return row
+
+
+async def delete_bookmark(session: AsyncSession, account_id: int, post_id: int) -> None:
+    await session.execute(delete(Bookmark).where(Bookmark.account_id == account_id, Bookmark.post_id == post_id))
+
+
+# --- edit history ----------------------------------------------------------------------
+
+async def list_post_edits(session: AsyncSession, post_id: int) -> list[PostEdit]:
+    result = await session.execute(select(PostEdit).where(PostEdit.post_id == post_id).order_by(PostEdit.id))
+    return list(result.scalars())
+
+
+def put_post_edit(session: AsyncSession, post: Post, media: list, created_at: datetime) -> PostEdit:
+    row = PostEdit(post_id=post.id, content=post.content, spoiler_text=post.spoiler_text or "",
+                   sensitive=bool(post.sensitive), created_at=created_at,
+                   media=[{"id": item.id, "description": item.description or ""} for item in media])
+    session.add(row)
+    return row
+
+
+# --- idempotency keys --------------------------------------------------------------------
+
+async def get_idempotent_post_id(session: AsyncSession, account_id: int, key: str, since: datetime) -> int | None:
+    result = await session.execute(
+        select(IdempotencyKey.post_id)
+        .where(IdempotencyKey.account_id == account_id, IdempotencyKey.key == key, IdempotencyKey.created_at >= since)
+    )
+    return result.scalar_one_or_none()
+
+
+async def put_idempotency_key(session: AsyncSession, account_id: int, key: str, post_id: int,
+                              expired_before: datetime) -> None:
+    """Remember the key for the post, dropping the account's expired keys (the same key included)."""
+    await session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.account_id == account_id,
+                                     (IdempotencyKey.created_at < expired_before) | (IdempotencyKey.key == key))
+    )
+    session.add(IdempotencyKey(account_id=account_id, key=key, post_id=post_id))
+
+
+# --- threads and media -------------------------------------------------------------------
+
+async def list_replies(session: AsyncSession, parent_ids: list[int], limit: int) -> list[Post]:
+    if not parent_ids:
+        return []
+    result = await session.execute(
+        select(Post).where(Post.in_reply_to_id.in_(parent_ids)).order_by(Post.id).limit(limit)
+    )
+    return list(result.scalars())
+
+
+async def detach_media(session: AsyncSession, post_id: int) -> None:
+    """Give a post's images back to their owner as unattached uploads (delete-and-redraft reuses them)."""
+    await session.execute(
+        update(MediaAttachment).where(MediaAttachment.post_id == post_id).values(post_id=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,10 @@
+"""Two or more complete nodes for client-API tests that cross servers: each node from
+tests/nodes.py (its own database, served over real HTTP on loopback, workers driven by
+`nodes.settle()`), wrapped as a LiveNode so Mastodon.py clients can sign in to it."""
+
+from tests.api.conftest import LiveNode
+
+
+async def live_node(nodes, name: str) -> LiveNode:
+    node = await nodes.start(name)
+    return LiveNode(node.app, node.settings, node.base_url)
