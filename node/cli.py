@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="apply migrations and run the web server")
     commands.add_parser("migrate", help="apply database migrations")
-    commands.add_parser("worker", help="run the inbox and delivery workers without the web server")
+    commands.add_parser("worker", help="run the inbox, delivery and generation workers without the web server")
     user = commands.add_parser("user", help="manage local users").add_subparsers(dest="user_command", required=True)
     create = user.add_parser("create", help="create a local user")
     create.add_argument("name")

@@ -23,3 +23,11 @@ class NotAuthorized(NodeError):
 
 class Forbidden(NodeError):
     """Authenticated but not allowed; answered 403."""
+
+
+class RateLimited(NodeError):
+    """Too many requests of one kind; answered 429 with `Retry-After` (seconds)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))

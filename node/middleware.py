@@ -5,9 +5,10 @@ import logging
 from aiohttp import web
 
 from activitypub.errors import FederationError, SignatureError, UnsupportedSignature
+from generation.errors import InvalidGenerationRequest
 from storage.errors import Conflict, MediaError, NotFound
 
-from .errors import Forbidden, NotAuthorized, ValidationError
+from .errors import Forbidden, NotAuthorized, RateLimited, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,8 @@ ERROR_STATUS: list[tuple[type[Exception], int]] = [
     (FederationError, 400),
     (NotAuthorized, 401),
     (Forbidden, 403),
+    (RateLimited, 429),
+    (InvalidGenerationRequest, 422),
 ]
 
 
@@ -52,7 +55,14 @@ async def error_middleware(request: web.Request, handler):
         if status is None:
             log.exception("unhandled error on %s %s", request.method, request.path)
             return json_error(500, "internal server error")
-        return json_error(status, str(exc) or exc.__class__.__name__)
+        return json_error(status, str(exc) or exc.__class__.__name__, headers=_error_headers(exc))
+
+
+def _error_headers(exc: Exception) -> dict | None:
+    # RFC 9110 §10.2.3: a 429 says when to come back; clients back off on it.
+    if isinstance(exc, RateLimited):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
 
 
 def _kept_headers(exc: web.HTTPException) -> dict:

@@ -32,6 +32,8 @@ class Settings:
     instance_title: str = "Muralist"
     instance_description: str = "A Muralist node: make images from prompts, remix and share them across the fediverse."
     contact_email: str = ""
+    generation_concurrency: int = 2
+    generation_rate: str = "30 per hour"
     extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -44,6 +46,9 @@ class Settings:
         if not self.domain or "/" in self.domain:
             raise ConfigError(f"MURALIST_DOMAIN must be host[:port], not {self.domain!r}")
         self.bind_host_port()  # validates
+        if isinstance(self.generation_concurrency, bool) or not 1 <= self.generation_concurrency <= 64:
+            raise ConfigError("MURALIST_GENERATION_CONCURRENCY must be a whole number from 1 to 64")
+        self.generation_rate_limit  # validates
 
     @property
     def base_url(self) -> str:
@@ -60,6 +65,11 @@ class Settings:
             raise ConfigError(f"MURALIST_BIND must be host:port, not {self.bind!r}")
         return host.strip("[]") or "127.0.0.1", int(port)
 
+    @property
+    def generation_rate_limit(self) -> tuple[int, int] | None:
+        """`MURALIST_GENERATION_RATE` as (jobs, window seconds): "20 per hour"; "unlimited" is None."""
+        return parse_rate(self.generation_rate)
+
     def with_changes(self, **changes) -> "Settings":
         return replace(self, **changes)
 
@@ -72,6 +82,20 @@ def _env_name(name: str) -> str:
     return _ALIASES.get(name, f"MURALIST_{name.upper()}")
 
 
+RATE_WINDOWS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def parse_rate(text: str) -> tuple[int, int] | None:
+    """"N per hour" (also minute, day, second; "N/hour" too) -> (N, seconds); "unlimited" -> None."""
+    words = str(text).strip().lower().replace("/", " per ").split()
+    if words == ["unlimited"]:
+        return None
+    if len(words) == 3 and words[0].isdigit() and words[1] == "per" and words[2].rstrip("s") in RATE_WINDOWS:
+        if int(words[0]) >= 1:
+            return int(words[0]), RATE_WINDOWS[words[2].rstrip("s")]
+    raise ConfigError(f"MURALIST_GENERATION_RATE must look like '20 per hour' or be 'unlimited', not {text!r}")
+
+
 def _coerce(name: str, raw, kind) -> object:
     if kind is bool or kind == "bool":
         if isinstance(raw, bool):
@@ -82,6 +106,11 @@ def _coerce(name: str, raw, kind) -> object:
         if value in ("0", "false", "no", "off", ""):
             return False
         raise ConfigError(f"{_env_name(name)} must be true or false, not {raw!r}")
+    if kind is int or kind == "int":
+        try:
+            return int(str(raw).strip())
+        except ValueError:
+            raise ConfigError(f"{_env_name(name)} must be a whole number, not {raw!r}") from None
     return str(raw)
 
 

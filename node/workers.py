@@ -1,5 +1,5 @@
-"""Background workers: the inbox processor and the delivery sender, run inside `serve` or on
-their own by `muralist worker`, and driven to quiescence by `settle()` in tests."""
+"""Background workers: the inbox processor, the delivery sender and the image generator, run
+inside `serve` or on their own by `muralist worker`, and driven to quiescence by `settle()` in tests."""
 
 import asyncio
 import logging
@@ -14,6 +14,7 @@ from activitypub.inbox.registry import InboxContext
 
 from . import context
 from .federation.runtime import FEDERATION, Federation
+from .generations import GenerationRunner
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class Workers:
         self.sessionmaker = sessionmaker
         self.federation = federation
         self.on_events = on_events
+        self.generations = GenerationRunner(settings, sessionmaker, federation.fetcher)
         self.stopping = False
 
     def _context(self) -> InboxContext:
@@ -41,9 +43,12 @@ class Workers:
         return await deliver_due(self.federation.http, self.sessionmaker,
                                  allow_private=self.settings.allow_private_addresses)
 
+    async def generation_round(self) -> int:
+        return await self.generations.run_due()
+
     async def settle_once(self) -> int:
-        """One pass over both queues; returns how many rows were worked on."""
-        return await self.inbox_round() + await self.delivery_round()
+        """One pass over every queue; returns how many rows were worked on."""
+        return await self.inbox_round() + await self.delivery_round() + await self.generation_round()
 
     async def _loop(self, round_fn, name: str) -> None:
         while not self.stopping:
@@ -59,10 +64,11 @@ class Workers:
                 await asyncio.wait_for(self.federation.wake.wait(), IDLE_POLL_SECONDS)
 
     async def run(self) -> None:
-        await asyncio.gather(self._loop(self.inbox_round, "inbox"), self._loop(self.delivery_round, "delivery"))
+        await asyncio.gather(self._loop(self.inbox_round, "inbox"), self._loop(self.delivery_round, "delivery"),
+                             self._loop(self.generation_round, "generation"))
 
     def stop(self) -> None:
-        """Ask both loops to end after the round they are in."""
+        """Ask the loops to end after the round they are in."""
         self.stopping = True
         self.federation.wake.set()
 

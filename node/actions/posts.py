@@ -175,6 +175,9 @@ async def create_post(session: AsyncSession, settings: Settings, author: Account
     if generation is not None and not isinstance(generation, dict):
         raise ValidationError("generation must be an object")
     media = await _claim_media(session, author, media_ids)
+    if generation is None:
+        # A generated image makes its post say so (prompt, generator, seed) on the wire too.
+        generation = next((dict(item.generation) for item in media if isinstance(item.generation, dict)), None)
     if not text and not media:
         raise ValidationError("a post needs text or an image")
     parent = await _target(session, author, in_reply_to_id, quote=False)

@@ -3,6 +3,7 @@
 from .accounts import Account, User
 from .base import Base
 from .client_api import Bookmark, IdempotencyKey, PostEdit
+from .generations import GenerationJob
 from .markers import Marker
 from .oauth import OAuthApp, OAuthCode, OAuthToken
 from .posts import MediaAttachment, Mention, Post, Tombstone
@@ -10,7 +11,7 @@ from .queues import Delivery, InboxItem
 from .social import Favourite, Follow, HomeFeedEntry, Notification
 
 __all__ = [
-    "Account", "Base", "Bookmark", "Delivery", "Favourite", "Follow", "HomeFeedEntry", "IdempotencyKey", "InboxItem",
+    "Account", "Base", "Bookmark", "Delivery", "Favourite", "Follow", "GenerationJob", "HomeFeedEntry", "IdempotencyKey", "InboxItem",
     "MediaAttachment", "Mention", "Notification", "Post", "PostEdit", "Tombstone", "User",
     "Marker", "OAuthApp", "OAuthCode", "OAuthToken",
 ]
