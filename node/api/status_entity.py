@@ -84,7 +84,7 @@ class _Page:
             "media_attachments": [media_to_entity(self.urls, item) for item in self.media.get(post.id, [])],
             "mentions": [_mention(item) for item in self.mentions.get(post.id, [])],
             "tags": [{"name": name, "url": self.urls.tag(name)} for name in post.tags or [] if isinstance(name, str)],
-            "generation": dict(post.generation) if isinstance(post.generation, dict) else None,
+            "generation": generation_entity(post.generation),
             **self._viewer_flags(post.id, post.account_id),
         }
 
@@ -153,3 +153,14 @@ async def render_accounts(session: AsyncSession, urls: Urls, accounts: list[Acco
     """Account entities for a list of accounts (favourited_by, notifications), counters batched."""
     counts = await status_repo.count_account_stats(session, [account.id for account in accounts])
     return [account_to_entity(account, urls, counts[account.id]) for account in accounts]
+
+
+def generation_entity(record) -> dict | None:
+    """What made a generated image. The seed goes out as a string, as in the generations API:
+    seeds reach 2**63 and JavaScript numbers keep only 53 bits exactly."""
+    if not isinstance(record, dict):
+        return None
+    entity = dict(record)
+    if isinstance(entity.get("seed"), int) and not isinstance(entity.get("seed"), bool):
+        entity["seed"] = str(entity["seed"])
+    return entity

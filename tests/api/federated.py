@@ -5,6 +5,6 @@ tests/nodes.py (its own database, served over real HTTP on loopback, workers dri
 from tests.api.conftest import LiveNode
 
 
-async def live_node(nodes, name: str) -> LiveNode:
-    node = await nodes.start(name)
+async def live_node(nodes, name: str, **overrides) -> LiveNode:
+    node = await nodes.start(name, **overrides)
     return LiveNode(node.app, node.settings, node.base_url)

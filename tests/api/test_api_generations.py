@@ -78,6 +78,7 @@ async def test_generate_post_and_federate_the_provenance(start_node, http):
     posted = await node.call(api.status_post, "made on Muralist", media_ids=[media["id"]])
     assert posted["media_attachments"][0]["id"] == media["id"]
     assert posted["generation"]["prompt"] == PROMPT and posted["generation"]["generator"] == "procedural"
+    assert posted["generation"]["seed"] == "42"  # a string, as in the generations API
     async with http.get(posted["uri"], headers={"Accept": "application/activity+json"}) as response:
         note = await response.json(content_type=None)
     assert note["generation"] == {"prompt": PROMPT, "style": "watercolor", "generator": "procedural",
