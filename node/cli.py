@@ -7,6 +7,8 @@ import sys
 
 from aiohttp import web
 
+from generation.cli import generate_to_file
+from generation.errors import GenerationError
 from storage.errors import StorageError
 from storage.db import create_sessionmaker
 from storage.repositories import accounts as account_repo
@@ -31,6 +33,14 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--password", required=True)
     create.add_argument("--admin", action="store_true")
     user.add_parser("list", help="list local users")
+    generate = commands.add_parser("generate", help="make one image with the configured generator")
+    generate.add_argument("prompt")
+    generate.add_argument("--style", default=None, help="a style name (see /api/v1/generations/styles)")
+    generate.add_argument("--size", default="1024x1024", help="WIDTHxHEIGHT")
+    generate.add_argument("--seed", type=int, default=None)
+    generate.add_argument("--remix", metavar="IMAGE", default=None, help="an image file to remix")
+    generate.add_argument("--generator", default=None, help="procedural or openai (default: MURALIST_GENERATOR)")
+    generate.add_argument("-o", "--output", required=True, help="where to write the image")
     return parser
 
 
@@ -89,6 +99,17 @@ async def _worker(settings) -> None:
             await federation.http.close()
 
 
+async def _generate(settings, args) -> None:
+    name = args.generator or settings.generator
+    options = {}
+    if name == "openai":
+        options = {"api_key": settings.openai_api_key, "base_url": settings.openai_base_url,
+                   "model": settings.openai_model}
+    result = await generate_to_file(name, args.prompt, args.style, args.size, args.seed, args.output,
+                                    options, source_path=args.remix)
+    print(f"wrote {args.output} ({result.media_type}, {result.model}, seed {result.seed})")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.INFO if args.command == "serve" else logging.WARNING
@@ -102,11 +123,13 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_migrate(settings))
         elif args.command == "worker":
             asyncio.run(_worker(settings))
+        elif args.command == "generate":
+            asyncio.run(_generate(settings, args))
         elif args.user_command == "create":
             asyncio.run(_user_create(settings, args))
         else:
             asyncio.run(_user_list(settings))
-    except (NodeError, StorageError) as exc:
+    except (NodeError, StorageError, GenerationError, OSError) as exc:
         print(f"muralist: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

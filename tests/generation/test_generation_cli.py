@@ -38,3 +38,32 @@ async def test_bad_size_writes_nothing(tmp_path):
     with pytest.raises(InvalidGenerationRequest):
         await generate_to_file("procedural", "a cat", None, "10x10", None, out, {})
     assert not out.exists()
+
+
+def test_muralist_generate_writes_the_image(tmp_path, capsys, monkeypatch):
+    from node.cli import main
+
+    monkeypatch.delenv("MURALIST_GENERATOR", raising=False)
+    out = tmp_path / "boat.png"
+    assert main(["generate", "a paper boat", "--style", "ink", "--size", "128x96", "--seed", "5", "-o", str(out)]) == 0
+    assert "seed 5" in capsys.readouterr().out
+    with Image.open(out) as image:
+        assert image.size == (128, 96)
+    # Same prompt, style, size and seed: the same picture.
+    again = tmp_path / "again.png"
+    assert main(["generate", "a paper boat", "--style", "ink", "--size", "128x96", "--seed", "5", "-o", str(again)]) == 0
+    assert again.read_bytes() == out.read_bytes()
+
+
+@pytest.mark.parametrize("extra, words", [
+    (["--style", "nope"], "unknown style"),
+    (["--size", "12"], "WIDTHxHEIGHT"),
+])
+def test_muralist_generate_errors_are_one_line(tmp_path, capsys, extra, words):
+    from node.cli import main
+
+    out = tmp_path / "x.png"
+    assert main(["generate", "a paper boat", *extra, "-o", str(out)]) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("muralist: error:") and words in error and "\n" not in error
+    assert not out.exists()
