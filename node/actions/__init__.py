@@ -8,11 +8,11 @@ Bad input raises node.errors.ValidationError; a missing target raises storage.er
 """
 
 from .follows import authorize_follow_request, follow, reject_follow_request, unfollow
-from .posts import create_post, delete_post, post_note, update_post
+from .posts import claim_media, create_post, delete_post, post_note, update_post
 from .profile import update_profile
 from .reactions import boost, favourite, unboost, unfavourite
 
 __all__ = [
-    "authorize_follow_request", "boost", "create_post", "delete_post", "favourite", "follow", "post_note",
+    "authorize_follow_request", "boost", "claim_media", "create_post", "delete_post", "favourite", "follow", "post_note",
     "reject_follow_request", "unboost", "unfavourite", "unfollow", "update_post", "update_profile",
 ]

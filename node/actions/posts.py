@@ -59,8 +59,10 @@ def _checked_visibility(visibility: str | None) -> str:
     return visibility
 
 
-async def _claim_media(session: AsyncSession, author: Account, media_ids) -> list[MediaAttachment]:
-    """The author's own unattached uploads, in the order given (at most four)."""
+async def claim_media(session: AsyncSession, author: Account, media_ids, post: Post | None = None
+                      ) -> list[MediaAttachment]:
+    """The author's own unattached uploads (or images already on `post`), in the order given
+    (at most four)."""
     try:
         wanted = list(dict.fromkeys(int(media_id) for media_id in media_ids or []))
     except (TypeError, ValueError):
@@ -72,7 +74,7 @@ async def _claim_media(session: AsyncSession, author: Account, media_ids) -> lis
         item = found.get(media_id)
         if item is None or item.account_id != author.id:
             raise ValidationError(f"media {media_id} not found")
-        if item.post_id is not None:
+        if item.post_id is not None and (post is None or item.post_id != post.id):
             raise ValidationError(f"media {media_id} is already attached to a post")
     return [found[media_id] for media_id in wanted]
 
@@ -174,7 +176,7 @@ async def create_post(session: AsyncSession, settings: Settings, author: Account
     visibility, language = _checked_visibility(visibility), _checked_language(language)
     if generation is not None and not isinstance(generation, dict):
         raise ValidationError("generation must be an object")
-    media = await _claim_media(session, author, media_ids)
+    media = await claim_media(session, author, media_ids)
     if generation is None:
         # A generated image makes its post say so (prompt, generator, seed) on the wire too.
         generation = next((dict(item.generation) for item in media if isinstance(item.generation, dict)), None)

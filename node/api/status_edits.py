@@ -10,7 +10,6 @@ list) and their descriptions (`media_attributes[]`); node.actions.update_post qu
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activitypub.outbox.note import MAX_IMAGES
 from storage.errors import NotFound
 from storage.models import Account, MediaAttachment, Post
 from storage.repositories import posts as post_repo
@@ -18,7 +17,6 @@ from storage.repositories import statuses as status_repo
 
 from .. import actions, context
 from ..actions.common import get_post
-from ..errors import ValidationError
 from ..routing import add_routes
 from .auth import optional_scopes, require_scopes
 from .body import read_params
@@ -53,24 +51,13 @@ async def _media_of(session: AsyncSession, post: Post) -> list[MediaAttachment]:
 async def _replace_media(session: AsyncSession, account: Account, post: Post, media_ids: list[str]) -> None:
     """Make `media_ids` the post's images, in order: new ones must be the author's unattached
     uploads; dropped ones go back to being unattached (older versions still show them)."""
-    try:
-        wanted = list(dict.fromkeys(int(media_id) for media_id in media_ids))
-    except ValueError:
-        raise ValidationError("media ids must be numbers") from None
-    if len(wanted) > MAX_IMAGES:
-        raise ValidationError(f"a post can have at most {MAX_IMAGES} images")
-    found = {item.id: item for item in await post_repo.get_media_by_ids(session, wanted)}
-    for media_id in wanted:
-        item = found.get(media_id)
-        if item is None or item.account_id != account.id:
-            raise ValidationError(f"media {media_id} not found")
-        if item.post_id not in (None, post.id):
-            raise ValidationError(f"media {media_id} is already attached to a post")
+    claimed = await actions.claim_media(session, account, media_ids, post)
+    found = {item.id: item for item in claimed}
     for item in await _media_of(session, post):
         if item.id not in found:
             item.post_id = None
-    for position, media_id in enumerate(wanted):
-        found[media_id].post_id, found[media_id].position = post.id, position
+    for position, item in enumerate(claimed):
+        item.post_id, item.position = post.id, position
     await session.flush()
 
 

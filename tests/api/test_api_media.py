@@ -125,3 +125,25 @@ async def test_uploaded_media_goes_into_a_post(node):
     assert [item["id"] for item in status["media_attachments"]] == [media["id"]]
     assert status["media_attachments"][0]["description"] == "ramp"
     assert status["generation"] is None
+
+
+async def test_editing_a_post_reorders_adds_and_drops_images(node):
+    await node.create_user("ada")
+    await node.create_user("eve")
+    ada, eve = await node.password_token("ada"), await node.password_token("eve")
+    first, second, third = [
+        await node.call(ada.media_post, png_bytes((40 + i, 30)), mime_type="image/png", description=f"n{i}")
+        for i in range(3)]
+    status = await node.call(ada.status_post, "three ramps", media_ids=[first["id"], second["id"]])
+    edited = await node.call(ada.status_update, status["id"], "three ramps, reordered",
+                             media_ids=[third["id"], first["id"]])
+    assert [item["id"] for item in edited["media_attachments"]] == [third["id"], first["id"]]
+    # The dropped image is an unattached upload again, free for another post.
+    reused = await node.call(ada.status_post, "the one left out", media_ids=[second["id"]])
+    assert [item["id"] for item in reused["media_attachments"]] == [second["id"]]
+    # Someone else's image cannot be edited in, and the post stays as it was.
+    theirs = await node.call(eve.media_post, png_bytes(), mime_type="image/png")
+    with pytest.raises(MastodonAPIError):
+        await node.call(ada.status_update, status["id"], "stolen", media_ids=[theirs["id"]])
+    shown = await node.call(ada.status, status["id"])
+    assert [item["id"] for item in shown["media_attachments"]] == [third["id"], first["id"]]
