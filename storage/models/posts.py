@@ -46,7 +46,11 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
-    __table_args__ = (Index("ix_posts_account_id_id", "account_id", "id"),)
+    __table_args__ = (
+        Index("ix_posts_account_id_id", "account_id", "id"),
+        # statuses_count on every rendered author counts posts by visibility: read from the index alone.
+        Index("ix_posts_account_id_visibility", "account_id", "visibility"),
+    )
 
 
 class MediaAttachment(Base):
