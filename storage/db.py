@@ -4,6 +4,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from . import sqlite_driver
 from .errors import StorageError
 
 
@@ -22,10 +23,18 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several types for a bad URL
         raise StorageError(f"invalid database URL {url!r}: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30},
+                                     **_sqlite_module(parsed))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _sqlite_module(parsed) -> dict:
+    """For aiosqlite, the one-hop cursor (storage.sqlite_driver); another driver keeps its own."""
+    if parsed.get_driver_name() != "aiosqlite":
+        return {}
+    return {"module": sqlite_driver.dbapi()}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

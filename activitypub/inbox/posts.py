@@ -71,9 +71,14 @@ async def update_remote_post(ctx: InboxContext, session: AsyncSession, note: dic
     from .note_parse import parse_time
     from storage.types import utcnow
 
+    updated = parse_time(note.get("updated"))
+    if updated is not None and post.edited_at is not None and updated <= post.edited_at:
+        # An Update no newer than the version held is stale or repeated, and is ignored, as
+        # Mastodon does; so every applied edit moves edited_at on (node.api.status_parts).
+        return post
     for key in ("content", "spoiler_text", "sensitive", "language", "tags", "generation", "quote_of_uri"):
         setattr(post, key, values[key])
-    post.edited_at = parse_time(note.get("updated")) or utcnow()
+    post.edited_at = updated or utcnow()
     await post_repo.replace_media(session, post, [
         MediaAttachment(account_id=author.id, **row) for row in attachment_values(note)[:4]
     ])

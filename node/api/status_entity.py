@@ -17,6 +17,7 @@ from storage.repositories import statuses as status_repo
 from ..urls import Urls
 from .entities import account_to_entity, format_id, format_time
 from .media_entity import media_to_entity
+from .status_parts import PARTS, Parts
 
 NO_MARKS = {"favourited": set(), "bookmarked": set(), "reblogged": set()}
 
@@ -28,8 +29,7 @@ class _Page:
         self.urls, self.viewer = urls, viewer
         self.originals: dict[int, Post] = {}
         self.accounts: dict[int, dict] = {}
-        self.media: dict = {}
-        self.mentions: dict = {}
+        self.parts: dict[int, Parts] = {}
         self.marks = NO_MARKS
 
     async def load(self, session: AsyncSession, posts: list[Post]) -> None:
@@ -37,15 +37,33 @@ class _Page:
         wanted = [post.reblog_of_id for post in posts if post.reblog_of_id is not None]
         loaded = await post_repo.get_posts_by_ids(session, [i for i in wanted if i not in known])
         self.originals = {i: known.get(i) or loaded.get(i) for i in wanted if (known.get(i) or loaded.get(i))}
-        bodies = [post.id for post in posts if post.reblog_of_id is None] + list(self.originals)
+        bodies = [post for post in posts if post.reblog_of_id is None] + list(self.originals.values())
         author_ids = {post.account_id for post in posts} | {post.account_id for post in self.originals.values()}
-        accounts = await status_repo.get_accounts_by_ids(session, author_ids)
-        counts = await status_repo.count_account_stats(session, accounts)
-        self.accounts = {i: account_to_entity(account, self.urls, counts[i]) for i, account in accounts.items()}
-        self.media = await post_repo.list_media(session, bodies)
-        self.mentions = await post_repo.list_mentioned_accounts(session, bodies)
+        accounts = await status_repo.get_accounts_with_stats(session, author_ids)
+        self.accounts = {i: account_to_entity(account, self.urls, counts) for i, (account, counts) in accounts.items()}
+        await self._load_parts(session, bodies)
         if self.viewer is not None:
-            self.marks = await status_repo.get_viewer_marks(session, self.viewer.id, bodies)
+            self.marks = await status_repo.get_viewer_marks(session, self.viewer.id, [post.id for post in bodies])
+
+    async def _load_parts(self, session: AsyncSession, bodies: list[Post]) -> None:
+        """Media and mention entities of each body, from the cache or two queries for the rest."""
+        base, missing = self.urls.base, []
+        for post in bodies:
+            parts = PARTS.get(base, post)
+            if parts is None:
+                missing.append(post)
+            else:
+                self.parts[post.id] = parts
+        if not missing:
+            return
+        ids = [post.id for post in missing]
+        media = await post_repo.list_media(session, ids)
+        mentions = await post_repo.list_mentioned_accounts(session, ids)
+        for post in missing:
+            parts = (tuple(media_to_entity(self.urls, item) for item in media.get(post.id, [])),
+                     tuple(_mention(account) for account in mentions.get(post.id, [])))
+            PARTS.put(base, post, parts)
+            self.parts[post.id] = parts
 
     def entity(self, post: Post) -> dict | None:
         account = self.accounts.get(post.account_id)
@@ -69,6 +87,7 @@ class _Page:
         return flags
 
     def _body(self, post: Post, account: dict) -> dict:
+        media, mentions = self.parts.get(post.id, ((), ()))
         return {
             **_common(post, account),
             "in_reply_to_id": format_id(post.in_reply_to_id),
@@ -81,8 +100,9 @@ class _Page:
             "favourites_count": post.favourites_count or 0,
             "content": post.content or "",
             "reblog": None,
-            "media_attachments": [media_to_entity(self.urls, item) for item in self.media.get(post.id, [])],
-            "mentions": [_mention(item) for item in self.mentions.get(post.id, [])],
+            # Copies: the cached parts outlive this page.
+            "media_attachments": [dict(item) for item in media],
+            "mentions": [dict(item) for item in mentions],
             "tags": [{"name": name, "url": self.urls.tag(name)} for name in post.tags or [] if isinstance(name, str)],
             "generation": generation_entity(post.generation),
             **self._viewer_flags(post.id, post.account_id),

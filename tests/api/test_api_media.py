@@ -147,3 +147,20 @@ async def test_editing_a_post_reorders_adds_and_drops_images(node):
         await node.call(ada.status_update, status["id"], "stolen", media_ids=[theirs["id"]])
     shown = await node.call(ada.status, status["id"])
     assert [item["id"] for item in shown["media_attachments"]] == [third["id"], first["id"]]
+
+
+async def test_an_edited_description_shows_at_once_on_every_read(node):
+    """Statuses keep their rendered images between requests (node.api.status_parts); an edit
+    must still show on the very next read of the status and of the timeline."""
+    await node.create_user("ada")
+    ada = await node.password_token("ada")
+    media = await node.call(ada.media_post, png_bytes(), mime_type="image/png", description="first alt")
+    status = await node.call(ada.status_post, "alt text matters", media_ids=[media["id"]])
+    for _ in range(2):  # read twice, so the second read is served from what the first kept
+        assert (await node.call(ada.status, status["id"]))["media_attachments"][0]["description"] == "first alt"
+    await node.call(ada.status_update, status["id"], "alt text matters",
+                    media_attributes=[{"id": media["id"], "description": "second alt"}])
+    shown = await node.call(ada.status, status["id"])
+    [in_timeline] = await node.call(ada.timeline_home)
+    for entity in (shown, in_timeline):
+        assert entity["media_attachments"][0]["description"] == "second alt"
