@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Account
@@ -271,6 +272,14 @@ def make_key_getter(sessionmaker: async_sessionmaker, fetcher: Fetcher, *,
         return info
 
     async def _lookup_key(key_id: str, refresh: bool) -> PublicKeyInfo:
+        try:
+            return await _lookup_key_once(key_id, refresh)
+        except IntegrityError:
+            # Another request stored the same actor first (a new server often delivers
+            # several activities at once): its row is there now, read it.
+            return await _lookup_key_once(key_id, False)
+
+    async def _lookup_key_once(key_id: str, refresh: bool) -> PublicKeyInfo:
         async with sessionmaker() as session:
             account = await _account_for_key(session, key_id)
             if (account is not None and account.is_local) or _is_local(key_id, local_domain):

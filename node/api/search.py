@@ -11,6 +11,7 @@ is a valid hashtag answers that hashtag.
 import re
 
 from aiohttp import web
+from sqlalchemy.exc import IntegrityError
 
 from storage.models import Account, Post
 from storage.repositories import account_queries
@@ -65,19 +66,39 @@ def _resolving(request: web.Request, auth: Auth | None) -> bool:
     return wanted and auth is not None and auth.account is not None
 
 
-async def _resolve(request: web.Request, session, text: str, resolve: bool) -> Account | Post | None:
-    """The one account or post a handle or URL names (fetched only when resolving)."""
-    settings = request.app[context.SETTINGS]
-    fetcher = request.app[FEDERATION].fetcher if resolve else None
+async def _find(session, settings, fetcher, text: str) -> Account | Post | None:
     if is_handle(text):
-        found = await find_handle(session, settings, fetcher, text)
-    elif is_url(text):
-        found = await find_url(session, settings, fetcher, text)
-    else:
-        return None
-    if found is not None and resolve:
-        await session.commit()  # keep what was fetched, so it can be followed next
-    return found
+        return await find_handle(session, settings, fetcher, text)
+    if is_url(text):
+        return await find_url(session, settings, fetcher, text)
+    return None
+
+
+async def _resolve(request: web.Request, session, text: str, resolve: bool) -> Account | Post | None:
+    """The one account or post a handle or URL names (fetched only when resolving).
+
+    What is fetched is stored and committed in a session of its own, so that it can be followed
+    next, and then read in the request's session.
+    """
+    settings = request.app[context.SETTINGS]
+    if not resolve:
+        return await _find(session, settings, None, text)
+    async with request.app[context.SESSIONMAKER]() as own:
+        try:
+            found = await _find(own, settings, request.app[FEDERATION].fetcher, text)
+            if found is None:
+                return None
+            kind, found_id = type(found), found.id
+            await own.commit()
+        except IntegrityError:
+            # Another request stored the same actor or post first (two clients resolving one
+            # handle at once): answer with the row it stored.
+            await own.rollback()
+            found = await _find(own, settings, None, text)
+            if found is None:
+                return None
+            kind, found_id = type(found), found.id
+    return await session.get(kind, found_id)
 
 
 async def _accounts(session, text: str, found, viewer: Account | None, *, limit: int, offset: int,

@@ -37,6 +37,39 @@ async def test_resolve_handle_follow_and_see_the_post_at_home(nodes):
     assert home[0]["account"]["id"] == account["id"]
 
 
+async def test_two_users_resolving_one_handle_at_once_both_get_it(nodes):
+    """Both requests fetch the actor before either has stored it, then both store it: the
+    second insert loses the race and must answer the row the first one stored, not a 500."""
+    import asyncio
+
+    from node.federation.runtime import FEDERATION
+
+    a, b = await live_node(nodes, "a"), await live_node(nodes, "b")
+    alice, carol = await _user(a, "alice"), await _user(a, "carol")
+    await b.create_user("bob")
+    fetcher = a.app[FEDERATION].fetcher
+    get_json, arrived, both = fetcher.get_json, [], asyncio.Event()
+
+    async def fetch_together(uri: str, **kwargs) -> dict:
+        document = await get_json(uri, **kwargs)
+        arrived.append(uri)
+        if len(arrived) == 2:
+            both.set()
+        await asyncio.wait_for(both.wait(), 10)  # neither stores the actor until both have fetched it
+        return document
+
+    fetcher.get_json = fetch_together
+    handle = f"@bob@{b.settings.domain}"
+    first, second = await asyncio.gather(a.call(alice.search_v2, handle, resolve=True),
+                                         a.call(carol.search_v2, handle, resolve=True))
+    assert len(arrived) == 2
+    [one], [other] = first["accounts"], second["accounts"]
+    assert one["id"] == other["id"] and one["acct"] == f"bob@{b.settings.domain}"
+    async with await a.session() as session:
+        rows = (await session.execute(select(Account).where(Account.username == "bob"))).scalars().all()
+    assert len(rows) == 1
+
+
 async def test_resolve_post_url_then_favourite_it(nodes):
     a, b = await live_node(nodes, "a"), await live_node(nodes, "b")
     alice, bob = await _user(a, "alice"), await _user(b, "bob")

@@ -1,10 +1,12 @@
 """Actor parsing on real-world shapes, the actor cache, and the key getter the signature
 verifier uses (fragment and fragmentless keyIds, GoToSocial key stubs, key rotation)."""
 
+import asyncio
 from datetime import timedelta
 from email.utils import formatdate
 
 import pytest
+from sqlalchemy import select
 
 from activitypub.errors import FetchError, GoneOrMissing, InvalidActivity, SignatureError
 from activitypub.resolver import (
@@ -241,6 +243,31 @@ async def test_key_with_fragment(keys, remote, fetcher, sessionmaker, shapes):
     assert remote.paths() == ["/users/alice"]
     async with sessionmaker() as session:  # committed by the getter
         assert (await account_repo.get_account_by_uri(session, actor)).public_key_pem
+
+
+async def test_a_new_key_looked_up_twice_at_once(keys, remote, fetcher, sessionmaker, shapes):
+    """Two deliveries from a server met for the first time, verified at once (two getters, as
+    in two processes): both fetch the actor before either stores it; the one that loses the
+    insert reads the row the other stored instead of failing."""
+    actor = remote.add_json("/users/alice", shapes.mastodon(remote.base))
+    get_json, arrived, both = fetcher.get_json, [], asyncio.Event()
+
+    async def fetch_together(uri: str, **kwargs) -> dict:
+        document = await get_json(uri, **kwargs)
+        arrived.append(uri)
+        if len(arrived) == 2:
+            both.set()
+        await asyncio.wait_for(both.wait(), 10)
+        return document
+
+    fetcher.get_json = fetch_together
+    first, second = await asyncio.gather(
+        *(make_key_getter(sessionmaker, fetcher)(f"{actor}#main-key", refresh=False) for _ in range(2)))
+    assert len(arrived) == 2
+    assert first == second and first.owner_uri == actor and first.public_key_pem == keys.public.strip()
+    async with sessionmaker() as session:
+        rows = (await session.execute(select(Account).where(Account.actor_uri == actor))).scalars().all()
+    assert len(rows) == 1
 
 
 async def test_key_without_fragment_names_the_actor(remote, fetcher, sessionmaker, shapes):
