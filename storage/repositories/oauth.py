@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import Account, OAuthApp, OAuthCode, OAuthToken, User
@@ -92,17 +92,21 @@ async def get_token(session: AsyncSession, token: str) -> OAuthToken | None:
     return result.scalar_one_or_none()
 
 
+# Built once: every authenticated request runs it (see statuses._ACCOUNTS_WITH_STATS).
+_TOKEN_WITH_OWNER = (
+    select(OAuthToken, OAuthApp, Account, User)
+    .join(OAuthApp, OAuthApp.id == OAuthToken.app_id)
+    .outerjoin(Account, Account.id == OAuthToken.account_id)
+    .outerjoin(User, User.account_id == OAuthToken.account_id)
+    .where(OAuthToken.token_digest == bindparam("digest"))
+)
+
+
 async def get_token_with_owner(
     session: AsyncSession, token: str
 ) -> tuple[OAuthToken, OAuthApp, Account | None, User | None] | None:
     """The token, its app, and the account and user it acts for (both None for an app token)."""
-    result = await session.execute(
-        select(OAuthToken, OAuthApp, Account, User)
-        .join(OAuthApp, OAuthApp.id == OAuthToken.app_id)
-        .outerjoin(Account, Account.id == OAuthToken.account_id)
-        .outerjoin(User, User.account_id == OAuthToken.account_id)
-        .where(OAuthToken.token_digest == digest(token))
-    )
+    result = await session.execute(_TOKEN_WITH_OWNER, {"digest": digest(token)})
     row = result.first()
     return None if row is None else tuple(row)
 

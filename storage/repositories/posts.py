@@ -1,6 +1,6 @@
 """Posts, their media and mentions, the home feed, favourites and tombstones."""
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,10 +116,13 @@ async def get_media_by_ids(session: AsyncSession, media_ids: list[int]) -> list[
     return list(result.scalars())
 
 
+_POSTS_BY_IDS = select(Post).where(Post.id.in_(bindparam("ids", expanding=True)))  # built once: every page runs it
+
+
 async def get_posts_by_ids(session: AsyncSession, post_ids: list[int]) -> dict[int, Post]:
     if not post_ids:
         return {}
-    result = await session.execute(select(Post).where(Post.id.in_(sorted(set(post_ids)))))
+    result = await session.execute(_POSTS_BY_IDS, {"ids": sorted(set(post_ids))})
     return {post.id: post for post in result.scalars()}
 
 

@@ -4,7 +4,7 @@ a handful of queries whatever its length."""
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, literal, select, union_all, update
+from sqlalchemy import bindparam, delete, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import Account, Bookmark, Favourite, Follow, IdempotencyKey, MediaAttachment, Post, PostEdit
@@ -30,12 +30,17 @@ def _stat_columns() -> tuple:
     return tuple(query.scalar_subquery() for query in (followers, following, statuses))
 
 
+# Built once: a page of statuses runs it on every request, and building the expression costs
+# more than running it. The ids are an expanding parameter.
+_ACCOUNTS_WITH_STATS = select(Account, *_stat_columns()).where(Account.id.in_(bindparam("ids", expanding=True)))
+
+
 async def get_accounts_with_stats(session: AsyncSession, account_ids) -> dict[int, tuple[Account, dict[str, int]]]:
     """Each account with its three counters, in one query (a page of statuses needs both)."""
     ids = sorted(set(account_ids))
     if not ids:
         return {}
-    result = await session.execute(select(Account, *_stat_columns()).where(Account.id.in_(ids)))
+    result = await session.execute(_ACCOUNTS_WITH_STATS, {"ids": ids})
     return {
         account.id: (account, {"followers_count": int(followers), "following_count": int(following),
                                "statuses_count": int(statuses)})
@@ -64,21 +69,28 @@ async def count_account_stats(session: AsyncSession, account_ids) -> dict[int, d
     return counts
 
 
+def _viewer_marks_statement():
+    viewer, ids = bindparam("viewer"), bindparam("ids", expanding=True)
+    return union_all(
+        select(literal("favourited"), Favourite.post_id)
+        .where(Favourite.account_id == viewer, Favourite.post_id.in_(ids)),
+        select(literal("bookmarked"), Bookmark.post_id)
+        .where(Bookmark.account_id == viewer, Bookmark.post_id.in_(ids)),
+        select(literal("reblogged"), Post.reblog_of_id)
+        .where(Post.account_id == viewer, Post.reblog_of_id.in_(ids)),
+    )
+
+
+_VIEWER_MARKS = _viewer_marks_statement()
+
+
 async def get_viewer_marks(session: AsyncSession, viewer_id: int, post_ids) -> dict[str, set[int]]:
     """Which of the posts the viewer has favourited, bookmarked and boosted."""
     ids = sorted(set(post_ids))
-    if not ids:
-        return {"favourited": set(), "bookmarked": set(), "reblogged": set()}
-    query = union_all(
-        select(literal("favourited"), Favourite.post_id)
-        .where(Favourite.account_id == viewer_id, Favourite.post_id.in_(ids)),
-        select(literal("bookmarked"), Bookmark.post_id)
-        .where(Bookmark.account_id == viewer_id, Bookmark.post_id.in_(ids)),
-        select(literal("reblogged"), Post.reblog_of_id)
-        .where(Post.account_id == viewer_id, Post.reblog_of_id.in_(ids)),
-    )
     marks: dict[str, set[int]] = {"favourited": set(), "bookmarked": set(), "reblogged": set()}
-    for name, post_id in (await session.execute(query)).all():
+    if not ids:
+        return marks
+    for name, post_id in (await session.execute(_VIEWER_MARKS, {"viewer": viewer_id, "ids": ids})).all():
         marks[name].add(post_id)
     return marks
 
