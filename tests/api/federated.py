@@ -8,3 +8,9 @@ from tests.api.conftest import LiveNode
 async def live_node(nodes, name: str, **overrides) -> LiveNode:
     node = await nodes.start(name, **overrides)
     return LiveNode(node.app, node.settings, node.base_url)
+
+
+async def signed_in(node: LiveNode, username: str, **kwargs):
+    """A new local user on `node` and a Mastodon.py client signed in as her."""
+    await node.create_user(username, **kwargs)
+    return await node.password_token(username)

@@ -7,7 +7,7 @@ import io
 
 from PIL import Image
 
-from tests.api.federated import live_node
+from tests.api.federated import live_node, signed_in
 
 
 def png_bytes() -> bytes:
@@ -16,15 +16,10 @@ def png_bytes() -> bytes:
     return out.getvalue()
 
 
-async def _user(node, name):
-    await node.create_user(name)
-    return await node.password_token(name)
-
-
 async def _alice_follows_bob(nodes):
     """Nodes A and B, alice on A following bob on B (accepted); answers (a, b, alice, bob, bob's id on A)."""
     a, b = await live_node(nodes, "a"), await live_node(nodes, "b")
-    alice, bob = await _user(a, "alice"), await _user(b, "bob")
+    alice, bob = await signed_in(a, "alice"), await signed_in(b, "bob")
     found = await a.call(alice.search_v2, f"@bob@{b.settings.domain}", resolve=True)
     [remote_bob] = found["accounts"]
     assert remote_bob["acct"] == f"bob@{b.settings.domain}"

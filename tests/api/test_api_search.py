@@ -2,22 +2,21 @@
 hashtags, and `resolve=true` fetching a remote handle or post URL from a second node over
 signed HTTP so it can be followed and favourited."""
 
+import asyncio
+
 import pytest
 from mastodon.errors import MastodonAPIError
 from sqlalchemy import select
 
 from storage.models import Account, Post
-from tests.api.federated import live_node
-
-
-async def _user(node, name, **kwargs):
-    await node.create_user(name, **kwargs)
-    return await node.password_token(name)
+from node.federation.runtime import FEDERATION
+from tests.api.federated import live_node, signed_in
+from tests.barrier import fetch_together
 
 
 async def test_resolve_handle_follow_and_see_the_post_at_home(nodes):
     a, b = await live_node(nodes, "a"), await live_node(nodes, "b")
-    alice, bob = await _user(a, "alice"), await _user(b, "bob")
+    alice, bob = await signed_in(a, "alice"), await signed_in(b, "bob")
     found = await a.call(alice.search_v2, f"@bob@{b.settings.domain}", resolve=True)
     [account] = found["accounts"]
     assert account["acct"] == f"bob@{b.settings.domain}" and account["uri"] == f"{b.base_url}/users/bob"
@@ -40,25 +39,10 @@ async def test_resolve_handle_follow_and_see_the_post_at_home(nodes):
 async def test_two_users_resolving_one_handle_at_once_both_get_it(nodes):
     """Both requests fetch the actor before either has stored it, then both store it: the
     second insert loses the race and must answer the row the first one stored, not a 500."""
-    import asyncio
-
-    from node.federation.runtime import FEDERATION
-
     a, b = await live_node(nodes, "a"), await live_node(nodes, "b")
-    alice, carol = await _user(a, "alice"), await _user(a, "carol")
+    alice, carol = await signed_in(a, "alice"), await signed_in(a, "carol")
     await b.create_user("bob")
-    fetcher = a.app[FEDERATION].fetcher
-    get_json, arrived, both = fetcher.get_json, [], asyncio.Event()
-
-    async def fetch_together(uri: str, **kwargs) -> dict:
-        document = await get_json(uri, **kwargs)
-        arrived.append(uri)
-        if len(arrived) == 2:
-            both.set()
-        await asyncio.wait_for(both.wait(), 10)  # neither stores the actor until both have fetched it
-        return document
-
-    fetcher.get_json = fetch_together
+    arrived = fetch_together(a.app[FEDERATION].fetcher)
     handle = f"@bob@{b.settings.domain}"
     first, second = await asyncio.gather(a.call(alice.search_v2, handle, resolve=True),
                                          a.call(carol.search_v2, handle, resolve=True))
@@ -72,7 +56,7 @@ async def test_two_users_resolving_one_handle_at_once_both_get_it(nodes):
 
 async def test_resolve_post_url_then_favourite_it(nodes):
     a, b = await live_node(nodes, "a"), await live_node(nodes, "b")
-    alice, bob = await _user(a, "alice"), await _user(b, "bob")
+    alice, bob = await signed_in(a, "alice"), await signed_in(b, "bob")
     posted = await b.call(bob.status_post, "an image post, honestly")
     found = await a.call(alice.search_v2, posted["uri"], resolve=True, result_type="statuses")
     [status] = found["statuses"]
@@ -90,7 +74,7 @@ async def test_resolve_post_url_then_favourite_it(nodes):
 
 async def test_resolve_actor_url_and_unknown_handle(nodes):
     a, b = await live_node(nodes, "a"), await live_node(nodes, "b")
-    alice = await _user(a, "alice")
+    alice = await signed_in(a, "alice")
     await b.create_user("bob")
     found = await a.call(alice.search_v2, f"{b.base_url}/users/bob", resolve=True)
     assert [item["acct"] for item in found["accounts"]] == [f"bob@{b.settings.domain}"]
@@ -109,8 +93,8 @@ async def test_without_sign_in_nothing_is_fetched(nodes, http):
 
 
 async def test_local_search_accounts_statuses_and_hashtags(node):
-    alice = await _user(node, "alice")
-    bob = await _user(node, "bobby")
+    alice = await signed_in(node, "alice")
+    bob = await signed_in(node, "bobby")
     await node.call(bob.account_update_credentials, display_name="Robert Painter")
     await node.call(bob.status_post, "a mural of Painted foxes")
     await node.call(bob.status_post, "secret painted owls", visibility="direct")
@@ -130,7 +114,7 @@ async def test_local_search_accounts_statuses_and_hashtags(node):
 
 
 async def test_bad_search_input_is_a_json_400(node, http):
-    alice = await _user(node, "alice")
+    alice = await signed_in(node, "alice")
     headers = {"Authorization": f"Bearer {alice.access_token}"}
     for query in ("", "?q=", "?q=x&type=people", "?q=x&limit=ten", "?q=" + "x" * 501):
         async with http.get(f"{node.base_url}/api/v2/search{query}", headers=headers) as response:

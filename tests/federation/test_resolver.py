@@ -19,6 +19,7 @@ from activitypub.signatures import sign_request, verify_request
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Account
 from storage.repositories import accounts as account_repo
+from tests.barrier import fetch_together
 
 BASE = "https://social.example"
 
@@ -250,17 +251,7 @@ async def test_a_new_key_looked_up_twice_at_once(keys, remote, fetcher, sessionm
     in two processes): both fetch the actor before either stores it; the one that loses the
     insert reads the row the other stored instead of failing."""
     actor = remote.add_json("/users/alice", shapes.mastodon(remote.base))
-    get_json, arrived, both = fetcher.get_json, [], asyncio.Event()
-
-    async def fetch_together(uri: str, **kwargs) -> dict:
-        document = await get_json(uri, **kwargs)
-        arrived.append(uri)
-        if len(arrived) == 2:
-            both.set()
-        await asyncio.wait_for(both.wait(), 10)
-        return document
-
-    fetcher.get_json = fetch_together
+    arrived = fetch_together(fetcher)
     first, second = await asyncio.gather(
         *(make_key_getter(sessionmaker, fetcher)(f"{actor}#main-key", refresh=False) for _ in range(2)))
     assert len(arrived) == 2
