@@ -281,6 +281,17 @@ async def measure(app: web.Application, author: Account, args, database: BenchDa
     print(f"receiver CPU (total)    {received['cpu_s']:.2f} s")
 
 
+def run_with_database(parser: argparse.ArgumentParser, run) -> None:
+    """The benchmarks' common ending: add `--database-url`, parse, and run `run(args, workdir)`
+    in a temporary directory that is removed afterwards."""
+    parser.add_argument("--database-url", default=None,
+                        help="SQLAlchemy URL; a PostgreSQL URL names the server on which a temporary "
+                             "database is created (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="muralist-bench-") as workdir:
+        asyncio.run(run(args, Path(workdir)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--servers", type=int, default=1000, help="receiving servers (one follower each)")
@@ -288,12 +299,7 @@ def main() -> None:
     parser.add_argument("--new-connections", action="store_true",
                         help="receivers close every connection, so each delivery opens its own, "
                              "as it would with distinct servers")
-    parser.add_argument("--database-url", default=None,
-                        help="SQLAlchemy URL; a PostgreSQL URL names the server on which a temporary "
-                             "database is created (default: a temporary SQLite file)")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="muralist-bench-") as workdir:
-        asyncio.run(run(args, Path(workdir)))
+    run_with_database(parser, run)
 
 
 if __name__ == "__main__":

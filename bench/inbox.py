@@ -24,7 +24,6 @@ import json
 import multiprocessing
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -43,7 +42,7 @@ from node.workers import WORKERS  # noqa: E402
 from storage.models import InboxItem  # noqa: E402
 
 # The temporary database and free ports are set up the same way as for the fan-out benchmark.
-from fanout import BenchDatabase, free_port  # noqa: E402
+from fanout import BenchDatabase, free_port, run_with_database  # noqa: E402
 
 AS2 = "application/activity+json"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -253,12 +252,7 @@ def main() -> None:
     parser.add_argument("--activities", type=int, default=2000, help="signed Creates to send")
     parser.add_argument("--concurrency", type=int, default=32, help="requests in flight")
     parser.add_argument("--actors", type=int, default=4, help="remote actors signing them")
-    parser.add_argument("--database-url", default=None,
-                        help="SQLAlchemy URL; a PostgreSQL URL names the server on which a temporary "
-                             "database is created (default: a temporary SQLite file)")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="muralist-bench-") as workdir:
-        asyncio.run(run(args, Path(workdir)))
+    run_with_database(parser, run)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ import multiprocessing
 import pstats
 import random
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import datetime, timezone
@@ -50,7 +49,7 @@ from storage.models import Account, Follow, HomeFeedEntry, MediaAttachment, Post
 from storage.repositories import oauth as oauth_repo  # noqa: E402
 from storage.snowflake import new_id  # noqa: E402
 
-from fanout import BenchDatabase, free_port  # noqa: E402
+from fanout import BenchDatabase, free_port, run_with_database  # noqa: E402
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 OTHERS = 2000           # accounts the reader does not follow
@@ -348,12 +347,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=24, help="requests in flight")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="after the runs, profile the node at the largest size and print N functions")
-    parser.add_argument("--database-url", default=None,
-                        help="SQLAlchemy URL; a PostgreSQL URL names the server on which a temporary "
-                             "database is created (default: a temporary SQLite file)")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="muralist-bench-") as workdir:
-        asyncio.run(run(args, Path(workdir)))
+    run_with_database(parser, run)
 
 
 if __name__ == "__main__":
