@@ -83,6 +83,8 @@ def _serve(settings) -> None:
 
 
 async def _worker(settings) -> None:
+    from .change_feed import ChangeFeed
+    from .committed_changes import watch_sessions
     from .federation.runtime import start_federation
     from .workers import Workers
 
@@ -92,10 +94,14 @@ async def _worker(settings) -> None:
             await ensure_instance_actor(session, settings)
             await session.commit()
         federation = await start_federation(settings, sessionmaker)
+        # What this worker commits reaches the web processes' streams (PostgreSQL only).
+        feed = ChangeFeed(engine)
+        watch_sessions(sessionmaker, feed.send)
         print(f"Muralist worker for {settings.base_url} is running", flush=True)
         try:
             await Workers(settings, sessionmaker, federation).run()
         finally:
+            await feed.close()
             await federation.http.close()
 
 

@@ -16,6 +16,7 @@ from storage.models import Account, Follow, HomeFeedEntry, Notification
 from storage.repositories import posts as post_repo
 
 from .. import context
+from ..change_feed import ChangeFeed
 from ..committed_changes import Changes, DeletedPost, watch_sessions
 from ..streaming_hub import STREAMING_HUB, Hub, Stream
 from .notifications import render_notifications
@@ -104,11 +105,23 @@ async def publish_changes(app: web.Application, changes: Changes) -> None:
 
 
 async def streaming_ctx(app: web.Application):
-    """cleanup_ctx entry (after the database's): the hub, fed by every commit of this node."""
+    """cleanup_ctx entry (after the database's): the hub, fed by every commit of this node, in
+    this process directly and from the node's other processes through the change feed."""
     hub = Hub()
     app[STREAMING_HUB] = hub
-    watch_sessions(app[context.SESSIONMAKER], lambda changes: hub.run(publish_changes(app, changes)))
+    feed = ChangeFeed(app[context.ENGINE])
+
+    def publish(changes: Changes) -> None:
+        hub.run(publish_changes(app, changes))
+
+    def committed(changes: Changes) -> None:
+        publish(changes)
+        feed.send(changes)
+
+    watch_sessions(app[context.SESSIONMAKER], committed)
+    await feed.listen(publish)
     yield
+    await feed.close()
     await hub.close()
 
 

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from activitypub.fetch import Fetcher
 from activitypub.netguard import guarded_session
-from activitypub.resolver import make_key_getter
+from activitypub.key_lookup import make_key_getter
 from storage.repositories import accounts as account_repo
 
 from .. import context

@@ -9,12 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from activitypub.errors import FetchError, GoneOrMissing, InvalidActivity, SignatureError
-from activitypub.resolver import (
-    actor_to_account_fields,
-    make_key_getter,
-    resolve_actor,
-    resolve_object,
-)
+from activitypub.key_lookup import make_key_getter
+from activitypub.resolver import actor_to_account_fields, resolve_actor, resolve_object
 from activitypub.signatures import sign_request, verify_request
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Account

@@ -8,7 +8,7 @@ from storage.repositories import accounts as account_repo
 from storage.repositories import follows as follow_repo
 from storage.repositories import posts as post_repo
 
-from ...shapes import has_type, id_of, types_of
+from ...shapes import id_of, types_of
 from ..registry import InboxContext, handles
 
 

@@ -1,0 +1,131 @@
+"""Committed changes shared between the processes of one node, through PostgreSQL's LISTEN and
+NOTIFY.
+
+A node may run as several processes on one PostgreSQL database: web servers and `muralist
+worker`s. Each process learns of its own commits directly (node.committed_changes); this feed
+tells the others. After a commit that changed posts or notifications, the process sends the
+ids on the channel `muralist_changes`; every web process listens and hands what other
+processes committed to its streaming hub, so a post the inbox worker stored in another process
+still reaches WebSocket clients. Payloads name the sending process and carry only ids, split
+so each stays under PostgreSQL's 8000-byte limit.
+
+SQLite has no such channel: there, streaming events come from the process that serves the
+streams, which is why `serve` runs the workers itself by default.
+"""
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from .committed_changes import Changes, DeletedPost
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "muralist_changes"
+MAX_PAYLOAD = 7000  # bytes of JSON per notification; PostgreSQL refuses 8000 and more
+MAX_TAGS = 20       # of a deleted post, enough to route its hashtag streams
+LISTS = ("new", "edited", "deleted", "notifications")
+
+
+def encode(origin: str, changes: Changes) -> list[str]:
+    """The notification payloads for `changes`, each under MAX_PAYLOAD bytes."""
+    items = ([("new", post_id) for post_id in changes.new_post_ids]
+             + [("edited", post_id) for post_id in changes.edited_post_ids]
+             + [("deleted", [d.post_id, d.account_id, d.visibility, d.local, list(d.tags or [])[:MAX_TAGS]])
+                for d in changes.deleted_posts]
+             + [("notifications", notification_id) for notification_id in changes.notification_ids])
+    payloads: list[str] = []
+    current: dict = {"origin": origin}
+    size = len(json.dumps(current)) + 32
+    for name, item in items:
+        item_size = len(json.dumps(item)) + len(name) + 8
+        if size + item_size > MAX_PAYLOAD and len(current) > 1:
+            payloads.append(json.dumps(current, separators=(",", ":")))
+            current, size = {"origin": origin}, len(json.dumps({"origin": origin})) + 32
+        current.setdefault(name, []).append(item)
+        size += item_size
+    if len(current) > 1:
+        payloads.append(json.dumps(current, separators=(",", ":")))
+    return payloads
+
+
+def decode(payload: str) -> tuple[str, Changes] | None:
+    """(origin, changes) from a payload; None for one this code did not write."""
+    try:
+        data = json.loads(payload)
+        changes = Changes(
+            new_post_ids=[int(i) for i in data.get("new", [])],
+            edited_post_ids=[int(i) for i in data.get("edited", [])],
+            deleted_posts=[DeletedPost(int(p), int(a), str(v), bool(local), [str(t) for t in tags])
+                           for p, a, v, local, tags in data.get("deleted", [])],
+            notification_ids=[int(i) for i in data.get("notifications", [])],
+        )
+        return str(data["origin"]), changes
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        log.warning("ignoring a %s notification that is not ours: %s", CHANNEL, exc)
+        return None
+
+
+class ChangeFeed:
+    """One process's end of the channel: `send` after each commit, `listen` in web processes.
+
+    On a database other than PostgreSQL both do nothing.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.origin = uuid.uuid4().hex
+        self.enabled = engine.dialect.name == "postgresql"
+        self._sending: set[asyncio.Task] = set()
+        self._listening: AsyncConnection | None = None
+
+    def send(self, changes: Changes) -> None:
+        """Tell the other processes (soon, without holding up the caller)."""
+        if not self.enabled or not changes:
+            return
+        task = asyncio.get_running_loop().create_task(self._notify(encode(self.origin, changes)))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _notify(self, payloads: list[str]) -> None:
+        try:
+            async with self.engine.connect() as connection:
+                for payload in payloads:
+                    await connection.execute(text("SELECT pg_notify(:channel, :payload)"),
+                                             {"channel": CHANNEL, "payload": payload})
+                await connection.commit()
+        except Exception:  # noqa: BLE001 - streaming is best effort; the rows are committed
+            log.exception("could not tell other processes about committed changes")
+
+    async def listen(self, on_changes: Callable[[Changes], None]) -> None:
+        """Call `on_changes` with what other processes commit, until `close`."""
+        if not self.enabled:
+            return
+        connection = await self.engine.connect()
+        raw = await connection.get_raw_connection()
+
+        def received(_connection, _pid, _channel, payload: str) -> None:
+            decoded = decode(payload)
+            if decoded is not None and decoded[0] != self.origin:
+                on_changes(decoded[1])
+
+        await raw.driver_connection.add_listener(CHANNEL, received)
+        self._listening = connection
+
+    async def close(self) -> None:
+        if self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
+        if self._listening is not None:
+            connection, self._listening = self._listening, None
+            try:
+                # Dropping the connection ends its LISTEN; returned to the pool, it would go on
+                # listening for a hub that is gone.
+                await connection.invalidate()
+                await connection.close()
+            except Exception:  # noqa: BLE001 - shutting down; the server drops it with the socket
+                log.debug("closing the %s listener", CHANNEL, exc_info=True)

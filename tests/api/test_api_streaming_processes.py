@@ -1,0 +1,103 @@
+"""Streaming events from the node's other processes (node/change_feed.py): the payloads the
+processes exchange, and, on PostgreSQL, a post committed by a second process sharing the
+database (as `muralist worker` does) reaching a WebSocket of the first, exactly once."""
+
+import asyncio
+import json
+
+import pytest
+from aiohttp import WSMsgType, web
+
+from node import context
+from node.actions import create_post
+from node.app import create_app
+from node.change_feed import MAX_PAYLOAD, ChangeFeed, decode, encode
+from node.committed_changes import Changes, DeletedPost
+from node.settings import Settings
+from tests.conftest import create_user
+
+WAIT = 10.0
+
+
+def test_payloads_round_trip_and_stay_under_the_limit():
+    changes = Changes(new_post_ids=list(range(10**17, 10**17 + 900)), edited_post_ids=[7],
+                      deleted_posts=[DeletedPost(5, 6, "public", True, [f"tag{i}" for i in range(40)])],
+                      notification_ids=list(range(300)))
+    payloads = encode("origin-a", changes)
+    assert len(payloads) > 1 and all(len(payload.encode()) < MAX_PAYLOAD for payload in payloads)
+    merged = Changes()
+    for payload in payloads:
+        origin, part = decode(payload)
+        assert origin == "origin-a"
+        merged.new_post_ids += part.new_post_ids
+        merged.edited_post_ids += part.edited_post_ids
+        merged.deleted_posts += part.deleted_posts
+        merged.notification_ids += part.notification_ids
+    assert merged.new_post_ids == changes.new_post_ids and merged.edited_post_ids == [7]
+    assert merged.notification_ids == changes.notification_ids
+    [deleted] = merged.deleted_posts
+    assert (deleted.post_id, deleted.account_id, deleted.visibility, deleted.local) == (5, 6, "public", True)
+    assert deleted.tags == [f"tag{i}" for i in range(20)]  # enough to route hashtag streams
+
+
+@pytest.mark.parametrize("payload", ["not json", "[]", '{"new": [1]}', '{"origin": "x", "new": ["a"]}',
+                                     '{"origin": "x", "deleted": [[1, 2]]}'])
+def test_a_payload_we_did_not_write_is_ignored(payload):
+    assert decode(payload) is None
+
+
+def _settings(database_url, tmp_path) -> Settings:
+    return Settings(domain="127.0.0.1:1", scheme="http", database_url=database_url,
+                    media_dir=str(tmp_path / "media"), run_workers=False)
+
+
+async def test_the_feed_is_off_without_postgresql(database_url, tmp_path):
+    runner = web.AppRunner(create_app(_settings(database_url, tmp_path)))
+    await runner.setup()
+    try:
+        assert ChangeFeed(runner.app[context.ENGINE]).enabled == database_url.startswith("postgresql")
+    finally:
+        await runner.cleanup()
+
+
+async def _post(app, account, text: str) -> None:
+    async with app[context.SESSIONMAKER]() as session:
+        author = await session.get(type(account), account.id)
+        await create_post(session, app[context.SETTINGS], author, text=text, visibility="public")
+        await session.commit()
+
+
+async def _update_contents(ws, count: int) -> list[str]:
+    contents = []
+    for _ in range(count):
+        message = await ws.receive(timeout=WAIT)
+        assert message.type == WSMsgType.TEXT, message
+        event = json.loads(message.data)
+        assert event["event"] == "update"
+        contents.append(json.loads(event["payload"])["content"])
+    return contents
+
+
+async def test_a_post_committed_by_another_process_reaches_the_stream(database_url, tmp_path, http):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("processes share committed changes through PostgreSQL's NOTIFY; this run is on SQLite")
+    settings = _settings(database_url, tmp_path)
+    web_runner, other_runner = web.AppRunner(create_app(settings)), web.AppRunner(create_app(settings))
+    await web_runner.setup()
+    await other_runner.setup()  # the second process: same node, same database, no site of its own
+    try:
+        site = web.TCPSite(web_runner, "127.0.0.1", 0)
+        await site.start()
+        port = web_runner.addresses[0][1]
+        alice = await create_user(other_runner.app, "alice")
+        async with http.ws_connect(f"http://127.0.0.1:{port}/api/v1/streaming?stream=public") as ws:
+            await _post(other_runner.app, alice, "painted in the other process")
+            await _post(web_runner.app, alice, "painted in this process")
+            contents = await _update_contents(ws, 2)
+            assert sorted(contents) == ["<p>painted in the other process</p>", "<p>painted in this process</p>"]
+            # This process's own post came once: not again when its notification echoes back.
+            with pytest.raises(asyncio.TimeoutError):
+                await ws.receive(timeout=1.0)
+    finally:
+        await other_runner.cleanup()
+        await web_runner.cleanup()
