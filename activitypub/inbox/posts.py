@@ -3,6 +3,8 @@
 Shared by Create, Update and Announce (a boost of a post we have not seen yet stores it first).
 """
 
+from datetime import datetime, timedelta
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Account, MediaAttachment, Notification, Post
@@ -63,6 +65,18 @@ async def store_remote_post(ctx: InboxContext, session: AsyncSession, note: dict
     return post
 
 
+# Mastodon's `updated` has whole seconds, so two edits can carry the same time; both apply.
+# Each applied edit still moves edited_at on by at least a microsecond, because rendered
+# parts of a post are kept until edited_at changes (node.api.status_parts); the slack lets an
+# Update with the held time through after such a nudge.
+EDIT_STEP = timedelta(microseconds=1)
+EDIT_SLACK = timedelta(milliseconds=1)
+
+
+def _next_edit_time(held: datetime | None, updated: datetime) -> datetime:
+    return updated if held is None or updated > held else held + EDIT_STEP
+
+
 async def update_remote_post(ctx: InboxContext, session: AsyncSession, note: dict, author: Account) -> Post | None:
     values = note_to_post_values(note, author.actor_uri, author.followers_uri)
     post = await post_repo.get_post_by_uri(session, values["object_uri"])
@@ -72,13 +86,13 @@ async def update_remote_post(ctx: InboxContext, session: AsyncSession, note: dic
     from storage.types import utcnow
 
     updated = parse_time(note.get("updated"))
-    if updated is not None and post.edited_at is not None and updated <= post.edited_at:
-        # An Update no newer than the version held is stale or repeated, and is ignored, as
-        # Mastodon does; so every applied edit moves edited_at on (node.api.status_parts).
+    if updated is not None and post.edited_at is not None and updated < post.edited_at - EDIT_SLACK:
+        # Older than the version held (it arrived late): ignored, as Mastodon ignores an
+        # Update whose `updated` is before the status's edited_at.
         return post
     for key in ("content", "spoiler_text", "sensitive", "language", "tags", "generation", "quote_of_uri"):
         setattr(post, key, values[key])
-    post.edited_at = updated or utcnow()
+    post.edited_at = _next_edit_time(post.edited_at, updated or utcnow())
     await post_repo.replace_media(session, post, [
         MediaAttachment(account_id=author.id, **row) for row in attachment_values(note)[:4]
     ])

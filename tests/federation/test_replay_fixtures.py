@@ -211,31 +211,36 @@ async def test_update_edits_the_post(nodes, peer, server):
     assert new_words in after.content and new_words in update["object"]["content"]
 
 
-async def test_an_update_no_newer_than_the_post_is_ignored(nodes, peer):
-    """Mastodon's rule: an Update whose `updated` is not after the held version changes nothing
-    (a repeat, or one that arrives late); a newer one still applies."""
+async def test_an_older_update_is_ignored_and_one_of_the_same_second_applies(nodes, peer):
+    """Mastodon's rule: an Update whose `updated` is before the held version changes nothing
+    (it arrived late); one with the same time is a second edit within that second and applies,
+    and moves edited_at on, so the post's images and mentions are rendered afresh."""
     scene = await make_scene(nodes, peer, "mastodon")
     await scene.send(BASE_POST["mastodon"])
     await scene.send("update_note", note=scene.note_uri())
     edited = await scene.post(scene.note_uri())
+    assert edited.edited_at.isoformat() == "2026-08-11T02:26:42+00:00"
 
-    async def resend(suffix: str, content: str, updated: str) -> None:
+    async def resend(suffix: str, content: str, updated: str) -> Post:
         activity = scene.load("update_note", note=scene.note_uri())
         activity["id"] += suffix
         activity["object"].update(content=f"<p>{content}</p>", updated=updated)
         response = await scene.peer.send(scene.actor, scene.node.base_url + "/inbox", activity)
         assert response.status == 202
         await scene.nodes.settle()
+        return await scene.post(scene.note_uri())
 
-    await resend("-repeat", "stale words", activity_updated := "2026-08-11T02:26:42Z")
-    await resend("-late", "older words", "2026-08-11T02:00:00Z")
-    unchanged = await scene.post(scene.note_uri())
-    assert unchanged.content == edited.content and unchanged.edited_at == edited.edited_at
-    assert activity_updated.startswith(unchanged.edited_at.strftime("%Y-%m-%dT%H:%M"))
+    late = await resend("-late", "older words", "2026-08-11T02:00:00Z")
+    assert late.content == edited.content and late.edited_at == edited.edited_at
 
-    await resend("-newer", "newer words", "2026-08-12T09:00:00Z")
-    newer = await scene.post(scene.note_uri())
-    assert "newer words" in newer.content and newer.edited_at > edited.edited_at
+    same_second = await resend("-again", "second edit, same second", "2026-08-11T02:26:42Z")
+    assert "second edit, same second" in same_second.content
+    assert same_second.edited_at > edited.edited_at
+    third = await resend("-third", "third edit, same second", "2026-08-11T02:26:42Z")
+    assert "third edit" in third.content and third.edited_at > same_second.edited_at
+
+    newer = await resend("-newer", "newer words", "2026-08-12T09:00:00Z")
+    assert "newer words" in newer.content and newer.edited_at.isoformat() == "2026-08-12T09:00:00+00:00"
 
 
 @pytest.mark.parametrize("server", replay.servers_with("delete_note"))
