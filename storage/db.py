@@ -32,9 +32,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 def _sqlite_module(parsed) -> dict:
     """For aiosqlite, the one-hop cursor (storage.sqlite_driver); another driver keeps its own."""
-    if parsed.get_driver_name() != "aiosqlite":
-        return {}
-    return {"module": sqlite_driver.dbapi()}
+    module = sqlite_driver.dbapi() if parsed.get_driver_name() == "aiosqlite" else None
+    return {} if module is None else {"module": module}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -119,5 +119,9 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
         return OneHopConnection(self, adapted._connection)
 
 
-def dbapi() -> OneHopDBAPI:
+def dbapi() -> OneHopDBAPI | None:
+    """The one-hop DBAPI; None (SQLAlchemy's own adapter is used) if this aiosqlite lacks the
+    thread hand-off it relies on, `Connection._execute`, as every release since 0.17 has it."""
+    if not callable(getattr(aiosqlite.Connection, "_execute", None)):
+        return None
     return OneHopDBAPI(aiosqlite, sqlite3)
