@@ -74,7 +74,9 @@ def decode(payload: str) -> tuple[str, Changes] | None:
 class ChangeFeed:
     """One process's end of the channel: `send` after each commit, `listen` in web processes.
 
-    On a database other than PostgreSQL both do nothing.
+    On a database other than PostgreSQL both do nothing. A listening connection that the
+    server or the network drops is opened again (with backoff); what other processes commit
+    while it is down reaches no stream, as with any notification nobody listened for.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -83,6 +85,9 @@ class ChangeFeed:
         self.enabled = engine.dialect.name == "postgresql"
         self._sending: set[asyncio.Task] = set()
         self._listening: AsyncConnection | None = None
+        self._on_changes: Callable[[Changes], None] | None = None
+        self._again: asyncio.Task | None = None
+        self._closing = False
 
     def send(self, changes: Changes) -> None:
         """Tell the other processes (soon, without holding up the caller)."""
@@ -106,26 +111,62 @@ class ChangeFeed:
         """Call `on_changes` with what other processes commit, until `close`."""
         if not self.enabled:
             return
+        self._on_changes = on_changes
+        await self._open_listener()
+
+    async def _open_listener(self) -> None:
         connection = await self.engine.connect()
-        raw = await connection.get_raw_connection()
-
-        def received(_connection, _pid, _channel, payload: str) -> None:
-            decoded = decode(payload)
-            if decoded is not None and decoded[0] != self.origin:
-                on_changes(decoded[1])
-
-        await raw.driver_connection.add_listener(CHANNEL, received)
+        try:
+            driver = (await connection.get_raw_connection()).driver_connection
+            await driver.add_listener(CHANNEL, self._received)
+            driver.add_termination_listener(self._lost)
+        except BaseException:
+            await connection.close()
+            raise
         self._listening = connection
 
+    def _received(self, _connection, _pid, _channel, payload: str) -> None:
+        decoded = decode(payload)
+        if decoded is not None and decoded[0] != self.origin and self._on_changes is not None:
+            self._on_changes(decoded[1])
+
+    def _lost(self, _connection) -> None:
+        if self._closing or (self._again is not None and not self._again.done()):
+            return
+        log.warning("the %s listener lost its connection; listening again", CHANNEL)
+        self._again = asyncio.get_running_loop().create_task(self._listen_again())
+
+    async def _listen_again(self) -> None:
+        stale, self._listening = self._listening, None
+        if stale is not None:
+            await self._drop(stale)
+        delay = 0.5
+        while not self._closing:
+            try:
+                await self._open_listener()
+                return
+            except Exception as exc:  # noqa: BLE001 - the database may still be coming back
+                log.warning("cannot listen on %s yet (%s); trying again in %.0f s", CHANNEL, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+
+    @staticmethod
+    async def _drop(connection: AsyncConnection) -> None:
+        try:
+            # Dropping the connection ends its LISTEN; returned to the pool, it would go on
+            # listening for a hub that is gone.
+            await connection.invalidate()
+            await connection.close()
+        except Exception:  # noqa: BLE001 - it is going away either way
+            log.debug("closing the %s listener", CHANNEL, exc_info=True)
+
     async def close(self) -> None:
+        self._closing = True
+        if self._again is not None:
+            self._again.cancel()
+            await asyncio.gather(self._again, return_exceptions=True)
         if self._sending:
             await asyncio.gather(*self._sending, return_exceptions=True)
         if self._listening is not None:
             connection, self._listening = self._listening, None
-            try:
-                # Dropping the connection ends its LISTEN; returned to the pool, it would go on
-                # listening for a hub that is gone.
-                await connection.invalidate()
-                await connection.close()
-            except Exception:  # noqa: BLE001 - shutting down; the server drops it with the socket
-                log.debug("closing the %s listener", CHANNEL, exc_info=True)
+            await self._drop(connection)

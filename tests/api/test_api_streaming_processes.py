@@ -7,6 +7,7 @@ import json
 
 import pytest
 from aiohttp import WSMsgType, web
+from sqlalchemy import text
 
 from node import context
 from node.actions import create_post
@@ -78,6 +79,27 @@ async def _update_contents(ws, count: int) -> list[str]:
     return contents
 
 
+LISTENERS = ("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+             "AND query LIKE 'LISTEN%muralist_changes%' AND pid <> pg_backend_pid()")
+
+
+async def _drop_listeners(engine) -> int:
+    async with engine.connect() as connection:
+        pids = (await connection.execute(text(LISTENERS))).scalars().all()
+        for pid in pids:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    return len(pids)
+
+
+async def _until_listening(engine, count: int) -> None:
+    for _ in range(100):
+        async with engine.connect() as connection:
+            if len((await connection.execute(text(LISTENERS))).scalars().all()) == count:
+                return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{count} listeners did not come back")
+
+
 async def test_a_post_committed_by_another_process_reaches_the_stream(database_url, tmp_path, http):
     if not database_url.startswith("postgresql"):
         pytest.skip("processes share committed changes through PostgreSQL's NOTIFY; this run is on SQLite")
@@ -98,6 +120,14 @@ async def test_a_post_committed_by_another_process_reaches_the_stream(database_u
             # This process's own post came once: not again when its notification echoes back.
             with pytest.raises(asyncio.TimeoutError):
                 await ws.receive(timeout=1.0)
+
+            # The database drops the listening connections (a restart, a network cut): the
+            # web process listens again and later posts still arrive.
+            engine = web_runner.app[context.ENGINE]
+            assert await _drop_listeners(engine) == 2  # both apps listen
+            await _until_listening(engine, 2)
+            await _post(other_runner.app, alice, "painted after the cut")
+            assert await _update_contents(ws, 1) == ["<p>painted after the cut</p>"]
     finally:
         await other_runner.cleanup()
         await web_runner.cleanup()
