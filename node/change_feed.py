@@ -29,14 +29,14 @@ log = logging.getLogger(__name__)
 CHANNEL = "muralist_changes"
 MAX_PAYLOAD = 7000  # bytes of JSON per notification; PostgreSQL refuses 8000 and more
 MAX_TAGS = 20       # of a deleted post, enough to route its hashtag streams
-LISTS = ("new", "edited", "deleted", "notifications")
+MAX_TAG_LENGTH = 100  # longer names are left out rather than overflow a payload
 
 
 def encode(origin: str, changes: Changes) -> list[str]:
     """The notification payloads for `changes`, each under MAX_PAYLOAD bytes."""
     items = ([("new", post_id) for post_id in changes.new_post_ids]
              + [("edited", post_id) for post_id in changes.edited_post_ids]
-             + [("deleted", [d.post_id, d.account_id, d.visibility, d.local, list(d.tags or [])[:MAX_TAGS]])
+             + [("deleted", [d.post_id, d.account_id, d.visibility, d.local, _routable(d.tags)])
                 for d in changes.deleted_posts]
              + [("notifications", notification_id) for notification_id in changes.notification_ids])
     payloads: list[str] = []
@@ -52,6 +52,10 @@ def encode(origin: str, changes: Changes) -> list[str]:
     if len(current) > 1:
         payloads.append(json.dumps(current, separators=(",", ":")))
     return payloads
+
+
+def _routable(tags) -> list[str]:
+    return [tag for tag in tags or [] if isinstance(tag, str) and len(tag) <= MAX_TAG_LENGTH][:MAX_TAGS]
 
 
 def decode(payload: str) -> tuple[str, Changes] | None:

@@ -22,7 +22,8 @@ WAIT = 10.0
 
 def test_payloads_round_trip_and_stay_under_the_limit():
     changes = Changes(new_post_ids=list(range(10**17, 10**17 + 900)), edited_post_ids=[7],
-                      deleted_posts=[DeletedPost(5, 6, "public", True, [f"tag{i}" for i in range(40)])],
+                      deleted_posts=[DeletedPost(5, 6, "public", True,
+                                                 ["x" * 5000] + [f"tag{i}" for i in range(40)])],
                       notification_ids=list(range(300)))
     payloads = encode("origin-a", changes)
     assert len(payloads) > 1 and all(len(payload.encode()) < MAX_PAYLOAD for payload in payloads)
