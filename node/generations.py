@@ -33,8 +33,11 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Longer than the slowest honest attempt: the openai client waits up to 120 s, three times.
-LEASE_SECONDS = 600.0
+# A running job's lease is renewed every HEARTBEAT_SECONDS while its worker lives (an openai
+# attempt may wait 120 s, three times), so a job whose worker crashed is drawn again within
+# about a minute rather than after the slowest attempt could have finished.
+LEASE_SECONDS = 60.0
+HEARTBEAT_SECONDS = 20.0
 MAX_ATTEMPTS = 6
 FIRST_RETRY_SECONDS = 30.0
 MAX_RETRY_SECONDS = 3600.0
@@ -87,11 +90,25 @@ class GenerationRunner:
         except GenerationError as exc:  # misconfigured: keep the jobs until someone fixes it
             await asyncio.gather(*(self._retry(job, str(exc)) for job in jobs))
             return len(jobs)
+        heartbeat = asyncio.create_task(self._hold_leases({job.id: job.lease_token for job in jobs}))
         try:
             await asyncio.gather(*(self._run(generator, job) for job in jobs))
         finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
             await generator.aclose()
         return len(jobs)
+
+    async def _hold_leases(self, leases: dict[int, str]) -> None:
+        """Renew the round's leases until it ends (the caller cancels this)."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                async with self.sessionmaker() as session:
+                    until = utcnow() + timedelta(seconds=LEASE_SECONDS)
+                    await job_repo.extend_job_leases(session, leases, until)
+            except Exception:  # noqa: BLE001 - a missed renewal costs at most a second attempt
+                log.exception("could not renew generation leases")
 
     async def _run(self, generator, job: GenerationJob) -> None:
         try:

@@ -112,3 +112,47 @@ async def test_a_job_that_keeps_failing_stops_at_the_cap(runner_env, monkeypatch
     assert await runner.run_due() == 1
     job = await get_job(sessionmaker, job_id)
     assert job.state == "failed" and job.error.startswith(f"gave up after {MAX_ATTEMPTS} attempts")
+
+
+async def test_a_slow_job_keeps_its_lease_while_its_worker_lives(runner_env, monkeypatch):
+    """Leases are short and renewed while the job runs: another worker leaves a slow job alone
+    however long it takes, and one whose worker stopped renewing is drawn again soon."""
+    import asyncio
+
+    import node.generations as generations
+
+    runner, sessionmaker, account = runner_env
+    monkeypatch.setattr(generations, "LEASE_SECONDS", 0.6)
+    monkeypatch.setattr(generations, "HEARTBEAT_SECONDS", 0.1)
+    job_id = await add_job(sessionmaker, account)
+    started, release = asyncio.Event(), asyncio.Event()
+
+    class Slow:
+        async def generate(self, request):
+            started.set()
+            await release.wait()
+            return await ProceduralGenerator(in_thread=False).generate(request)
+
+        async def aclose(self):
+            pass
+
+    monkeypatch.setattr(runner, "_generator", lambda: Slow())
+    other = GenerationRunner(runner.settings, sessionmaker)
+    first = asyncio.create_task(runner.run_due())
+    await started.wait()
+    await asyncio.sleep(1.5)  # well past one lease: only the renewals keep it
+    assert await other.run_due() == 0
+    release.set()
+    assert await first == 1
+    job = await get_job(sessionmaker, job_id)
+    assert job.state == "done" and job.attempts == 1
+
+    # A worker that dies mid-job renews nothing: its lease runs out and the job is drawn again.
+    dead = await add_job(sessionmaker, account, prompt="a boat left behind")
+    async with sessionmaker() as session:
+        await job_repo.claim_generation_jobs(session, limit=5, lease_seconds=generations.LEASE_SECONDS)
+    assert await other.run_due() == 0
+    await asyncio.sleep(0.8)
+    assert await other.run_due() == 1
+    job = await get_job(sessionmaker, dead)
+    assert job.state == "done" and job.attempts == 2
