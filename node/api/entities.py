@@ -11,8 +11,7 @@ from html.parser import HTMLParser
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Account, OAuthApp, OAuthToken
-from storage.repositories import account_stats
-from storage.repositories import follows as follow_repo
+from storage.repositories import statuses as status_repo
 
 from ..urls import Urls
 
@@ -32,12 +31,8 @@ def format_id(row_id: int | None) -> str | None:
 
 async def render_account(session: AsyncSession, urls: Urls, account: Account) -> dict:
     """An Account entity with its counters read from storage."""
-    counts = {
-        "followers_count": await follow_repo.count_followers(session, account.id),
-        "following_count": await follow_repo.count_following(session, account.id),
-        "statuses_count": await account_stats.count_posts(session, account.id),
-    }
-    return account_to_entity(account, urls, counts)
+    counts = await status_repo.count_account_stats(session, [account.id])
+    return account_to_entity(account, urls, counts[account.id])
 
 
 def account_to_entity(account: Account, urls: Urls, counts: dict) -> dict:

@@ -1,17 +1,10 @@
-"""Counts shown on accounts and on the instance: posts and follow requests per account, known servers."""
+"""Counts shown on accounts and on the instance: follow requests per account, known servers.
+(An account's own counters are in statuses.count_account_stats.)"""
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import Account, Follow, Post
-
-
-async def count_posts(session: AsyncSession, account_id: int) -> int:
-    """Statuses on the profile: posts and boosts, direct messages left out (as Mastodon counts)."""
-    result = await session.execute(
-        select(func.count()).select_from(Post).where(Post.account_id == account_id, Post.visibility != "direct")
-    )
-    return int(result.scalar_one())
+from ..models import Account, Follow
 
 
 async def count_known_domains(session: AsyncSession) -> int:

@@ -18,21 +18,27 @@ async def get_accounts_by_ids(session: AsyncSession, account_ids) -> dict[int, A
     return {account.id: account for account in result.scalars()}
 
 
+STAT_NAMES = ("followers_count", "following_count", "statuses_count")
+
+
 def _stat_columns() -> tuple:
-    """followers_count, following_count and statuses_count as subqueries correlated to Account."""
+    """followers_count, following_count and statuses_count as subqueries correlated to Account:
+    the one definition of an account's counters."""
     followers = (select(func.count()).select_from(Follow)
                  .where(Follow.target_account_id == Account.id, Follow.state == "accepted"))
     following = (select(func.count()).select_from(Follow)
                  .where(Follow.account_id == Account.id, Follow.state == "accepted"))
-    # As account_stats.count_posts: posts and boosts, direct messages left out.
+    # Posts and boosts, direct messages left out (as Mastodon counts statuses).
     statuses = (select(func.count()).select_from(Post)
                 .where(Post.account_id == Account.id, Post.visibility != "direct"))
     return tuple(query.scalar_subquery() for query in (followers, following, statuses))
 
 
-# Built once: a page of statuses runs it on every request, and building the expression costs
-# more than running it. The ids are an expanding parameter.
-_ACCOUNTS_WITH_STATS = select(Account, *_stat_columns()).where(Account.id.in_(bindparam("ids", expanding=True)))
+# Built once: pages of statuses and accounts run them on every request, and building the
+# expressions costs more than running them. The ids are an expanding parameter.
+_IDS = bindparam("ids", expanding=True)
+_ACCOUNTS_WITH_STATS = select(Account, *_stat_columns()).where(Account.id.in_(_IDS))
+_STATS = select(Account.id, *_stat_columns()).where(Account.id.in_(_IDS))
 
 
 async def get_accounts_with_stats(session: AsyncSession, account_ids) -> dict[int, tuple[Account, dict[str, int]]]:
@@ -41,31 +47,17 @@ async def get_accounts_with_stats(session: AsyncSession, account_ids) -> dict[in
     if not ids:
         return {}
     result = await session.execute(_ACCOUNTS_WITH_STATS, {"ids": ids})
-    return {
-        account.id: (account, {"followers_count": int(followers), "following_count": int(following),
-                               "statuses_count": int(statuses)})
-        for account, followers, following, statuses in result.all()
-    }
+    return {account.id: (account, dict(zip(STAT_NAMES, map(int, counts))))
+            for account, *counts in result.all()}
 
 
 async def count_account_stats(session: AsyncSession, account_ids) -> dict[int, dict[str, int]]:
     """followers_count, following_count and statuses_count of each account, in one query."""
     ids = sorted(set(account_ids))
-    counts = {account_id: {"followers_count": 0, "following_count": 0, "statuses_count": 0} for account_id in ids}
-    if not ids:
-        return counts
-    # One round trip: the three grouped counts as one UNION ALL, each row tagged with its name.
-    query = union_all(
-        select(literal("followers_count"), Follow.target_account_id, func.count())
-        .where(Follow.target_account_id.in_(ids), Follow.state == "accepted").group_by(Follow.target_account_id),
-        select(literal("following_count"), Follow.account_id, func.count())
-        .where(Follow.account_id.in_(ids), Follow.state == "accepted").group_by(Follow.account_id),
-        # As account_stats.count_posts: posts and boosts, direct messages left out.
-        select(literal("statuses_count"), Post.account_id, func.count())
-        .where(Post.account_id.in_(ids), Post.visibility != "direct").group_by(Post.account_id),
-    )
-    for name, account_id, count in (await session.execute(query)).all():
-        counts[account_id][name] = int(count)
+    counts = {account_id: dict.fromkeys(STAT_NAMES, 0) for account_id in ids}
+    if ids:
+        for account_id, *values in (await session.execute(_STATS, {"ids": ids})).all():
+            counts[account_id] = dict(zip(STAT_NAMES, map(int, values)))
     return counts
 
 
