@@ -90,7 +90,8 @@ class GenerationRunner:
         except GenerationError as exc:  # misconfigured: keep the jobs until someone fixes it
             await asyncio.gather(*(self._retry(job, str(exc)) for job in jobs))
             return len(jobs)
-        heartbeat = asyncio.create_task(self._hold_leases({job.id: job.lease_token for job in jobs}))
+        # One claim, one lease token for all its jobs.
+        heartbeat = asyncio.create_task(self._hold_leases([job.id for job in jobs], jobs[0].lease_token))
         try:
             await asyncio.gather(*(self._run(generator, job) for job in jobs))
         finally:
@@ -99,14 +100,14 @@ class GenerationRunner:
             await generator.aclose()
         return len(jobs)
 
-    async def _hold_leases(self, leases: dict[int, str]) -> None:
+    async def _hold_leases(self, job_ids: list[int], token: str) -> None:
         """Renew the round's leases until it ends (the caller cancels this)."""
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             try:
                 async with self.sessionmaker() as session:
                     until = utcnow() + timedelta(seconds=LEASE_SECONDS)
-                    await job_repo.extend_job_leases(session, leases, until)
+                    await job_repo.extend_job_leases(session, job_ids, token, until)
             except Exception:  # noqa: BLE001 - a missed renewal costs at most a second attempt
                 log.exception("could not renew generation leases")
 

@@ -92,20 +92,17 @@ async def _settle(session: AsyncSession, job_id: int, token: str, **values) -> b
     return result.rowcount == 1
 
 
-async def extend_job_leases(session: AsyncSession, leases: dict[int, str], until: datetime) -> int:
-    """Hold on to running jobs (id -> lease token) until `until`; answers how many are still
-    ours (a job whose lease another worker took is left alone)."""
-    held = 0
-    for job_id, token in leases.items():
-        result = await session.execute(
-            update(GenerationJob)
-            .where(GenerationJob.id == job_id, GenerationJob.lease_token == token, GenerationJob.state == "running")
-            .values(locked_until=until)
-            .execution_options(synchronize_session=False)
-        )
-        held += result.rowcount
+async def extend_job_leases(session: AsyncSession, job_ids: list[int], token: str, until: datetime) -> int:
+    """Hold on to the running jobs of one claim (one lease token) until `until`; answers how
+    many are still ours (a job whose lease another worker took is left alone)."""
+    result = await session.execute(
+        update(GenerationJob)
+        .where(GenerationJob.id.in_(job_ids), GenerationJob.lease_token == token, GenerationJob.state == "running")
+        .values(locked_until=until)
+        .execution_options(synchronize_session=False)
+    )
     await session.commit()
-    return held
+    return result.rowcount
 
 
 async def update_job_done(session: AsyncSession, job_id: int, token: str, media_attachment_id: int) -> bool:
