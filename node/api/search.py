@@ -86,19 +86,13 @@ async def _resolve(request: web.Request, session, text: str, resolve: bool) -> A
     async with request.app[context.SESSIONMAKER]() as own:
         try:
             found = await _find(own, settings, request.app[FEDERATION].fetcher, text)
-            if found is None:
-                return None
-            kind, found_id = type(found), found.id
             await own.commit()
         except IntegrityError:
             # Another request stored the same actor or post first (two clients resolving one
             # handle at once): answer with the row it stored.
             await own.rollback()
             found = await _find(own, settings, None, text)
-            if found is None:
-                return None
-            kind, found_id = type(found), found.id
-    return await session.get(kind, found_id)
+        return None if found is None else await session.get(type(found), found.id)
 
 
 async def _accounts(session, text: str, found, viewer: Account | None, *, limit: int, offset: int,
