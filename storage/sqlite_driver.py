@@ -87,15 +87,15 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
     def execute(self, operation: Any, parameters=None) -> Any:
-        try:
-            return await_(self._run(operation, parameters, many=False))
-        except Exception as error:  # noqa: BLE001 - translated as SQLAlchemy's adapter does
-            self._adapt_connection._handle_exception(error)
+        return self._call(operation, parameters, many=False)
 
     def executemany(self, operation: Any, seq_of_parameters) -> Any:
+        return self._call(operation, seq_of_parameters, many=True)
+
+    def _call(self, operation, parameters, *, many: bool) -> Any:
         try:
-            return await_(self._run(operation, seq_of_parameters, many=True))
-        except Exception as error:  # noqa: BLE001
+            return await_(self._run(operation, parameters, many=many))
+        except Exception as error:  # noqa: BLE001 - translated as SQLAlchemy's adapter does
             self._adapt_connection._handle_exception(error)
 
     async def _run(self, operation, parameters, *, many: bool) -> None:
