@@ -87,7 +87,10 @@ class ChangeFeed:
         self.engine = engine
         self.origin = uuid.uuid4().hex
         self.enabled = engine.dialect.name == "postgresql"
-        self._sending: set[asyncio.Task] = set()
+        self._pending: list[Changes] = []
+        self._flushing: asyncio.Task | None = None
+        # Its own notifications come back to a listening process; they are known by their start.
+        self._own_prefix = json.dumps({"origin": self.origin}, separators=(",", ":"))[:-1]
         self._listening: AsyncConnection | None = None
         self._on_changes: Callable[[Changes], None] | None = None
         self._again: asyncio.Task | None = None
@@ -97,19 +100,23 @@ class ChangeFeed:
         """Tell the other processes (soon, without holding up the caller)."""
         if not self.enabled or not changes:
             return
-        task = asyncio.get_running_loop().create_task(self._notify(encode(self.origin, changes)))
-        self._sending.add(task)
-        task.add_done_callback(self._sending.discard)
+        self._pending.append(changes)
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.get_running_loop().create_task(self._flush())
 
-    async def _notify(self, payloads: list[str]) -> None:
-        try:
-            async with self.engine.connect() as connection:
-                for payload in payloads:
-                    await connection.execute(text("SELECT pg_notify(:channel, :payload)"),
-                                             {"channel": CHANNEL, "payload": payload})
-                await connection.commit()
-        except Exception:  # noqa: BLE001 - streaming is best effort; the rows are committed
-            log.exception("could not tell other processes about committed changes")
+    async def _flush(self) -> None:
+        # Commits that land while a notification is on its way go out together: under load a
+        # burst of commits costs one connection and a few notifications, not one of each apiece.
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                async with self.engine.connect() as connection:
+                    for payload in encode(self.origin, Changes.merged(batch)):
+                        await connection.execute(text("SELECT pg_notify(:channel, :payload)"),
+                                                 {"channel": CHANNEL, "payload": payload})
+                    await connection.commit()
+            except Exception:  # noqa: BLE001 - streaming is best effort; the rows are committed
+                log.exception("could not tell other processes about committed changes")
 
     async def listen(self, on_changes: Callable[[Changes], None]) -> None:
         """Call `on_changes` with what other processes commit, until `close`."""
@@ -130,8 +137,10 @@ class ChangeFeed:
         self._listening = connection
 
     def _received(self, _connection, _pid, _channel, payload: str) -> None:
+        if payload.startswith(self._own_prefix):
+            return  # published here already, when it was committed
         decoded = decode(payload)
-        if decoded is not None and decoded[0] != self.origin and self._on_changes is not None:
+        if decoded is not None and self._on_changes is not None:
             self._on_changes(decoded[1])
 
     def _lost(self, _connection) -> None:
@@ -169,8 +178,8 @@ class ChangeFeed:
         if self._again is not None:
             self._again.cancel()
             await asyncio.gather(self._again, return_exceptions=True)
-        if self._sending:
-            await asyncio.gather(*self._sending, return_exceptions=True)
+        if self._flushing is not None:
+            await asyncio.gather(self._flushing, return_exceptions=True)
         if self._listening is not None:
             connection, self._listening = self._listening, None
             await self._drop(connection)

@@ -40,6 +40,17 @@ class Changes:
     def __bool__(self) -> bool:
         return bool(self.new_post_ids or self.edited_post_ids or self.deleted_posts or self.notification_ids)
 
+    @classmethod
+    def merged(cls, batch: list["Changes"]) -> "Changes":
+        """What several commits changed, in their order."""
+        merged = cls()
+        for changes in batch:
+            merged.new_post_ids += changes.new_post_ids
+            merged.edited_post_ids += changes.edited_post_ids
+            merged.deleted_posts += changes.deleted_posts
+            merged.notification_ids += changes.notification_ids
+        return merged
+
 
 def _changes(session: Session) -> Changes:
     return session.info.setdefault(INFO_KEY, Changes())

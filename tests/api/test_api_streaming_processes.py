@@ -27,14 +27,9 @@ def test_payloads_round_trip_and_stay_under_the_limit():
                       notification_ids=list(range(300)))
     payloads = encode("origin-a", changes)
     assert len(payloads) > 1 and all(len(payload.encode()) < MAX_PAYLOAD for payload in payloads)
-    merged = Changes()
-    for payload in payloads:
-        origin, part = decode(payload)
-        assert origin == "origin-a"
-        merged.new_post_ids += part.new_post_ids
-        merged.edited_post_ids += part.edited_post_ids
-        merged.deleted_posts += part.deleted_posts
-        merged.notification_ids += part.notification_ids
+    decoded = [decode(payload) for payload in payloads]
+    assert {origin for origin, _part in decoded} == {"origin-a"}
+    merged = Changes.merged([part for _origin, part in decoded])
     assert merged.new_post_ids == changes.new_post_ids and merged.edited_post_ids == [7]
     assert merged.notification_ids == changes.notification_ids
     [deleted] = merged.deleted_posts
