@@ -5,11 +5,21 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+PIP_QUIET := --quiet --disable-pip-version-check
+# Every version, with the hashes of its files, that CI tested: pyproject.toml's dependencies
+# and its test extra. `make lock` writes it; editing either file reinstalls.
+LOCK := requirements.lock
 # The interop peers (bovine-herd, fediverse-pasture) pin other versions of cryptography and
-# aiosqlite than ours, so they live in a virtualenv of their own that the tests start them from.
+# aiosqlite than ours, so they live in a virtualenv of their own that the tests start them from,
+# installed from a lock file of their own (after changing INTEROP_PACKAGES, run `make lock`).
 INTEROP_VENV := .venv-interop
 INTEROP_PACKAGES := bovine-herd==0.5.19 fediverse-pasture==0.2.25
+INTEROP_LOCK := requirements-interop.lock
 INTEROP_STAMP := $(INTEROP_VENV)/.installed-stamp
+# `make lock` runs uv from a throwaway virtualenv; LOCK_FLAGS=--upgrade moves every pin to the
+# newest release in range (without it, pins stay where they are unless a range excludes them).
+LOCK_TOOL := /tmp/muralist-lock-tool
+LOCK_FLAGS ?=
 
 # Local-only defaults for `make run`; any of them can be overridden from the environment.
 MURALIST_SCHEME ?= http
@@ -20,19 +30,27 @@ MURALIST_MEDIA_DIR ?= data/media
 MURALIST_ALLOW_PRIVATE_ADDRESSES ?= true
 MURALIST_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install clean
+.PHONY: run test install lock clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install $(PIP_QUIET) --require-hashes -r $(LOCK)
+	$(PY) -m pip install $(PIP_QUIET) --no-deps -e .
 	@touch $(STAMP)
 
-$(INTEROP_STAMP): Makefile
+$(INTEROP_STAMP): $(INTEROP_LOCK)
 	@test -x $(INTEROP_VENV)/bin/python || $(PYTHON) -m venv $(INTEROP_VENV)
-	$(INTEROP_VENV)/bin/pip install --quiet --disable-pip-version-check $(INTEROP_PACKAGES)
+	$(INTEROP_VENV)/bin/pip install $(PIP_QUIET) --require-hashes -r $(INTEROP_LOCK)
 	@touch $(INTEROP_STAMP)
+
+lock:
+	@test -x $(LOCK_TOOL)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOL) && $(LOCK_TOOL)/bin/pip install $(PIP_QUIET) uv; }
+	$(LOCK_TOOL)/bin/uv pip compile --quiet $(LOCK_FLAGS) --generate-hashes --python $(PYTHON) \
+		--custom-compile-command "make lock" --extra test pyproject.toml -o $(LOCK)
+	printf '%s\n' $(INTEROP_PACKAGES) | $(LOCK_TOOL)/bin/uv pip compile --quiet $(LOCK_FLAGS) \
+		--generate-hashes --python $(PYTHON) --custom-compile-command "make lock" - -o $(INTEROP_LOCK)
 
 run: $(STAMP)
 	MURALIST_SCHEME=$(MURALIST_SCHEME) MURALIST_DOMAIN=$(MURALIST_DOMAIN) \

@@ -14,17 +14,38 @@ module=...)`), so URLs stay `sqlite+aiosqlite://` and everything else about the 
 """
 
 import collections
+import re
 import sqlite3
 from typing import Any
 
 import aiosqlite
-from sqlalchemy.dialects.sqlite.aiosqlite import (
-    AsyncAdapt_aiosqlite_connection,
-    AsyncAdapt_aiosqlite_cursor,
-    AsyncAdapt_aiosqlite_dbapi,
-)
-from sqlalchemy.util import EMPTY_DICT
-from sqlalchemy.util.concurrency import await_
+import sqlalchemy
+
+from .errors import StorageError
+
+# The classes below extend SQLAlchemy's private aiosqlite adapter as the 2.1 line shapes it
+# (pyproject.toml pins the same range; requirements.lock holds the versions CI tested).
+SQLALCHEMY_NEEDED = ">=2.1,<2.2"
+_SQLALCHEMY_LINE = (2, 1)
+
+try:
+    from sqlalchemy.dialects.sqlite.aiosqlite import (
+        AsyncAdapt_aiosqlite_connection,
+        AsyncAdapt_aiosqlite_cursor,
+        AsyncAdapt_aiosqlite_dbapi,
+    )
+    from sqlalchemy.util import EMPTY_DICT
+    from sqlalchemy.util.concurrency import await_
+except ImportError as error:  # another SQLAlchemy line: dbapi() names the one needed
+    _IMPORT_PROBLEM: str | None = str(error)
+    AsyncAdapt_aiosqlite_connection = AsyncAdapt_aiosqlite_cursor = AsyncAdapt_aiosqlite_dbapi = object
+    EMPTY_DICT, await_ = {}, None
+else:
+    _IMPORT_PROBLEM = None
+
+
+class IncompatibleSQLAlchemy(StorageError):
+    """The installed SQLAlchemy is not one whose aiosqlite adapter the one-hop cursor extends."""
 
 
 def _run_statement(connection: aiosqlite.Connection, operation: str, parameters, many: bool) -> tuple:
@@ -119,9 +140,34 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
         return OneHopConnection(self, adapted._connection)
 
 
+def sqlalchemy_problem() -> str | None:
+    """Why this SQLAlchemy cannot carry the one-hop cursor, or None when it can."""
+    found = sqlalchemy.__version__
+    line = tuple(int(part) for part in re.findall(r"\d+", found)[:2])
+    if line == _SQLALCHEMY_LINE and _IMPORT_PROBLEM is None:
+        missing = [name for cls, names in (
+            (AsyncAdapt_aiosqlite_connection, ("_cursor_cls", "_handle_exception", "_execute_mutex")),
+            (AsyncAdapt_aiosqlite_cursor, ("_soft_closed_memoized", "_adapt_connection", "_rows")),
+        ) for name in names if not hasattr(cls, name)]
+        if not missing:
+            return None
+        detail = f"its aiosqlite adapter lacks {', '.join(missing)}"
+    else:
+        detail = _IMPORT_PROBLEM or "another release line"
+    return (f"the SQLite driver (storage/sqlite_driver.py) needs SQLAlchemy{SQLALCHEMY_NEEDED}, "
+            f"found SQLAlchemy {found} ({detail}); install the tested versions with "
+            f"`pip install --require-hashes -r requirements.lock`, as `make run` and `make test` do")
+
+
 def dbapi() -> OneHopDBAPI | None:
     """The one-hop DBAPI; None (SQLAlchemy's own adapter is used) if this aiosqlite lacks the
-    thread hand-off it relies on, `Connection._execute`, as every release since 0.17 has it."""
-    if not callable(getattr(aiosqlite.Connection, "_execute", None)):
+    thread hand-off it relies on, `Connection._execute` and `_conn`, as every release since
+    0.17 has them. Raises IncompatibleSQLAlchemy, naming the versions needed, for a SQLAlchemy
+    outside SQLALCHEMY_NEEDED."""
+    problem = sqlalchemy_problem()
+    if problem is not None:
+        raise IncompatibleSQLAlchemy(problem)
+    if not callable(getattr(aiosqlite.Connection, "_execute", None)) \
+            or not hasattr(aiosqlite.Connection, "_conn"):
         return None
     return OneHopDBAPI(aiosqlite, sqlite3)

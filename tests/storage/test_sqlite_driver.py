@@ -1,12 +1,20 @@
 """The one-hop SQLite cursor (storage/sqlite_driver.py) behind every SQLite engine: it must
 answer what SQLAlchemy asks of a DBAPI cursor (rows, description, row counts, RETURNING,
-executemany, errors) exactly as the stock adapter does."""
+executemany, errors) exactly as the stock adapter does; and on a SQLAlchemy it cannot extend
+it must say which versions it needs, never fail with an ImportError."""
 
+import importlib.util
+
+import aiosqlite
 import pytest
+import sqlalchemy
+import sqlalchemy.util.concurrency
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from storage import sqlite_driver
 from storage.db import create_engine
+from storage.errors import StorageError
 from storage.sqlite_driver import OneHopCursor
 
 
@@ -56,3 +64,36 @@ async def test_errors_are_sqlalchemy_errors_and_roll_back(engine):
     async with engine.connect() as connection:
         names = (await connection.execute(text("SELECT name FROM items"))).scalars().all()
     assert names == ["taken"]  # the failed transaction left nothing behind
+
+
+def test_another_sqlalchemy_line_is_refused_with_the_versions_needed(monkeypatch, tmp_path):
+    monkeypatch.setattr(sqlalchemy, "__version__", "2.2.0")
+    with pytest.raises(StorageError) as refused:  # the CLI prints a StorageError as one line
+        create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
+    assert isinstance(refused.value, sqlite_driver.IncompatibleSQLAlchemy)
+    message = str(refused.value)
+    assert "SQLAlchemy>=2.1,<2.2" in message and "found SQLAlchemy 2.2.0" in message
+    assert "requirements.lock" in message
+
+
+def test_missing_sqlalchemy_internals_are_no_import_error(monkeypatch):
+    """An older SQLAlchemy (2.0 has no util.concurrency.await_) still imports the module;
+    making a SQLite engine then names the versions needed and what is missing."""
+    monkeypatch.delattr(sqlalchemy.util.concurrency, "await_")
+    monkeypatch.setattr(sqlalchemy, "__version__", "2.0.58")
+    spec = importlib.util.spec_from_file_location("storage._sqlite_driver_probe", sqlite_driver.__file__)
+    probe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(probe)  # no ImportError here
+    with pytest.raises(StorageError, match=r"needs SQLAlchemy>=2\.1,<2\.2, found SQLAlchemy 2\.0\.58 "
+                                           r"\(cannot import name 'await_'"):
+        probe.dbapi()
+
+
+def test_a_2_1_release_whose_adapter_lost_what_the_cursor_uses_is_refused(monkeypatch):
+    monkeypatch.setattr(sqlite_driver, "AsyncAdapt_aiosqlite_cursor", type("Reshaped", (), {}))
+    with pytest.raises(sqlite_driver.IncompatibleSQLAlchemy, match="adapter lacks _soft_closed_memoized"):
+        sqlite_driver.dbapi()
+
+def test_an_aiosqlite_without_the_thread_hand_off_falls_back_to_the_stock_adapter(monkeypatch):
+    monkeypatch.delattr(aiosqlite.Connection, "_execute")
+    assert sqlite_driver.dbapi() is None
