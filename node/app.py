@@ -9,6 +9,7 @@ from storage.db import create_engine, create_sessionmaker
 
 from . import api, context
 from .accounts import ensure_instance_actor
+from .committed_changes import CommitListeners, watch_sessions
 from .federation import actors, inbox, objects, wellknown
 from .federation.runtime import federation_ctx
 from .middleware import cors_middleware, error_middleware, json_error
@@ -40,10 +41,13 @@ def create_app(settings: Settings) -> web.Application:
 
 
 async def _database(app: web.Application):
-    """One engine per node for its lifetime; the instance actor exists before the first request."""
+    """One engine per node for its lifetime; the instance actor exists before the first request.
+    Every commit through the node's sessions is reported to `app[context.COMMITS]`."""
     engine = create_engine(app[context.SETTINGS].database_url)
     app[context.ENGINE] = engine
     app[context.SESSIONMAKER] = create_sessionmaker(engine)
+    app[context.COMMITS] = CommitListeners()
+    watch_sessions(app[context.SESSIONMAKER], app[context.COMMITS].local)
     async with app[context.SESSIONMAKER]() as session:
         await ensure_instance_actor(session, app[context.SETTINGS])
         await session.commit()

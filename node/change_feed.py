@@ -3,11 +3,12 @@ NOTIFY.
 
 A node may run as several processes on one PostgreSQL database: web servers and `muralist
 worker`s. Each process learns of its own commits directly (node.committed_changes); this feed
-tells the others. After a commit that changed posts or notifications, the process sends the
-ids on the channel `muralist_changes`; every web process listens and hands what other
-processes committed to its streaming hub, so a post the inbox worker stored in another process
-still reaches WebSocket clients. Payloads name the sending process and carry only ids, split
-so each stays under PostgreSQL's 8000-byte limit.
+tells the others. After a commit that changed posts or notifications, or queued work, the
+process sends the ids (and a `queued` flag) on the channel `muralist_changes`; every process
+listens: web processes hand what others committed to their streaming hub, so a post the inbox
+worker stored in another process still reaches WebSocket clients, and workers wake for work
+another process queued. Payloads name the sending process and carry only ids, split so each
+stays under PostgreSQL's 8000-byte limit.
 
 SQLite has no such channel: there, streaming events come from the process that serves the
 streams, which is why `serve` runs the workers itself by default.
@@ -49,6 +50,8 @@ def encode(origin: str, changes: Changes) -> list[str]:
             current, size = {"origin": origin}, len(json.dumps({"origin": origin})) + 32
         current.setdefault(name, []).append(item)
         size += item_size
+    if changes.queued_work:
+        current["queued"] = True
     if len(current) > 1:
         payloads.append(json.dumps(current, separators=(",", ":")))
     return payloads
@@ -68,6 +71,7 @@ def decode(payload: str) -> tuple[str, Changes] | None:
             deleted_posts=[DeletedPost(int(p), int(a), str(v), bool(local), [str(t) for t in tags])
                            for p, a, v, local, tags in data.get("deleted", [])],
             notification_ids=[int(i) for i in data.get("notifications", [])],
+            queued_work=data.get("queued") is True,
         )
         return str(data["origin"]), changes
     except (ValueError, TypeError, KeyError, AttributeError) as exc:

@@ -84,7 +84,7 @@ def _serve(settings) -> None:
 
 async def _worker(settings) -> None:
     from .change_feed import ChangeFeed
-    from .committed_changes import watch_sessions
+    from .committed_changes import CommitListeners, watch_sessions
     from .federation.runtime import start_federation
     from .workers import Workers
 
@@ -94,12 +94,18 @@ async def _worker(settings) -> None:
             await ensure_instance_actor(session, settings)
             await session.commit()
         federation = await start_federation(settings, sessionmaker)
-        # What this worker commits reaches the web processes' streams (PostgreSQL only).
+        # What this worker commits reaches the node's other processes (PostgreSQL only): the
+        # web processes' streams, and every process's workers when it queued work.
+        workers = Workers(settings, sessionmaker, federation)
         feed = ChangeFeed(engine)
-        watch_sessions(sessionmaker, feed.send)
+        commits = CommitListeners()
+        commits.add(feed.send, local_only=True)
+        commits.add(workers.committed)
+        watch_sessions(sessionmaker, commits.local)
+        await feed.listen(commits.remote)
         print(f"Muralist worker for {settings.base_url} is running", flush=True)
         try:
-            await Workers(settings, sessionmaker, federation).run()
+            await workers.run()
         finally:
             await feed.close()
             await federation.http.close()

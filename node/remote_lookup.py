@@ -14,15 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activitypub.errors import FederationError
 from activitypub.fetch import Fetcher
-from activitypub.inbox.note_parse import is_post
-from activitypub.inbox.posts import store_remote_post
-from activitypub.inbox.registry import InboxContext
+from activitypub.inbox.note_parse import is_post, parse_note
 from activitypub.resolver import ACTOR_TYPES, resolve_actor, store_actor
 from activitypub.shapes import host_of, id_of, types_of
 from storage.errors import StorageError
 from storage.models import Account, Post
 from storage.repositories import accounts as account_repo
 
+from . import actions
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -108,5 +107,5 @@ async def _store_document(session: AsyncSession, settings: Settings, fetcher: Fe
     if not author_uri or host_of(author_uri) != host_of(object_uri or url):
         return None  # a post may only be vouched for by its own server
     author = await resolve_actor(session, fetcher, author_uri, local_domain=settings.domain)
-    ctx = InboxContext(fetcher=fetcher, local_domain=settings.domain)
-    return await store_remote_post(ctx, session, document, author)
+    note = parse_note(document, author.actor_uri, author.followers_uri)
+    return await actions.receive_post(session, settings, author, note)

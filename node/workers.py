@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from activitypub.delivery.worker import deliver_due
 from activitypub.inbox.process import process_due
-from activitypub.inbox.registry import InboxContext
 
 from . import context
+from .committed_changes import Changes
+from .federation.handlers.registry import HandlerContext
+from .federation.processing import item_handler
 from .federation.runtime import FEDERATION, Federation
 from .generations import GenerationRunner
 from .settings import Settings
@@ -24,20 +26,16 @@ STOP_GRACE_SECONDS = 10.0
 
 
 class Workers:
-    def __init__(self, settings: Settings, sessionmaker: async_sessionmaker, federation: Federation,
-                 on_events=None) -> None:
+    def __init__(self, settings: Settings, sessionmaker: async_sessionmaker, federation: Federation) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.federation = federation
-        self.on_events = on_events
+        self.handle_item = item_handler(HandlerContext(settings=settings, fetcher=federation.fetcher))
         self.generations = GenerationRunner(settings, sessionmaker, federation.fetcher)
         self.stopping = False
 
-    def _context(self) -> InboxContext:
-        return InboxContext(fetcher=self.federation.fetcher, local_domain=self.settings.domain)
-
     async def inbox_round(self) -> int:
-        return await process_due(self._context, self.sessionmaker, on_events=self.on_events)
+        return await process_due(self.handle_item, self.sessionmaker)
 
     async def delivery_round(self) -> int:
         return await deliver_due(self.federation.http, self.sessionmaker,
@@ -51,7 +49,10 @@ class Workers:
         return await self.inbox_round() + await self.delivery_round() + await self.generation_round()
 
     async def _loop(self, round_fn, name: str) -> None:
+        wake = self.federation.waker()
         while not self.stopping:
+            # Cleared before the round, so work queued while the round runs is not slept through.
+            wake.clear()
             try:
                 worked = await round_fn()
             except Exception:  # noqa: BLE001 - a worker must outlive any single failure
@@ -59,18 +60,23 @@ class Workers:
                 worked = 0
             if worked or self.stopping:
                 continue
-            self.federation.wake.clear()
             with suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.federation.wake.wait(), IDLE_POLL_SECONDS)
+                await asyncio.wait_for(wake.wait(), IDLE_POLL_SECONDS)
 
     async def run(self) -> None:
         await asyncio.gather(self._loop(self.inbox_round, "inbox"), self._loop(self.delivery_round, "delivery"),
                              self._loop(self.generation_round, "generation"))
 
+    def committed(self, changes: Changes) -> None:
+        """A commit listener: work queued by this process or another wakes the loops now,
+        not at the next poll."""
+        if changes.queued_work:
+            self.federation.nudge()
+
     def stop(self) -> None:
         """Ask the loops to end after the round they are in."""
         self.stopping = True
-        self.federation.wake.set()
+        self.federation.nudge()
 
 
 WORKERS = web.AppKey("workers", Workers)
@@ -80,6 +86,7 @@ async def workers_ctx(app: web.Application):
     """cleanup_ctx entry: build the workers and, unless disabled, run them in the background."""
     workers = Workers(app[context.SETTINGS], app[context.SESSIONMAKER], app[FEDERATION])
     app[WORKERS] = workers
+    app[context.COMMITS].add(workers.committed)
     task = asyncio.create_task(workers.run()) if app[context.SETTINGS].run_workers else None
     yield
     if task is not None:

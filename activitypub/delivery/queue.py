@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Account, Delivery, Follow
+from storage.states import FollowState
 
 from ..shapes import host_of
 
@@ -28,7 +29,7 @@ async def follower_inboxes(session: AsyncSession, account_id: int) -> set[str]:
     result = await session.execute(
         select(Account)
         .join(Follow, Follow.account_id == Account.id)
-        .where(Follow.target_account_id == account_id, Follow.state == "accepted", Account.domain.is_not(None))
+        .where(Follow.target_account_id == account_id, Follow.state == FollowState.ACCEPTED, Account.domain.is_not(None))
     )
     return inboxes_of(result.scalars())
 

@@ -10,6 +10,7 @@ import asyncio
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from enum import StrEnum
 from email.utils import parsedate_to_datetime
 
 import aiohttp
@@ -25,9 +26,18 @@ BASE_DELAY = 60.0
 MAX_DELAY = 12 * 3600.0
 
 
+class Attempt(StrEnum):
+    """What one delivery attempt came to (the row's state follows from it)."""
+
+    DONE = "done"    # delivered
+    RETRY = "retry"  # worth another try later
+    FINAL = "final"  # refused for good; retrying cannot help
+    GONE = "gone"    # the recipient is gone (410)
+
+
 @dataclass
 class Outcome:
-    kind: str  # "done", "retry", "final", "gone"
+    kind: Attempt
     status: int | None = None
     error: str = ""
     retry_after: datetime | None = None
@@ -62,7 +72,7 @@ async def post_activity(http: aiohttp.ClientSession, inbox_uri: str, body: bytes
     try:
         check_url(inbox_uri, allow_private)
     except FetchError as exc:
-        return Outcome("final", error=str(exc))
+        return Outcome(Attempt.FINAL, error=str(exc))
     # An RSA-2048 signature is about a millisecond of CPU, the largest cost of a delivery;
     # OpenSSL does it without holding the GIL, so a thread lets a second core sign while
     # the event loop sends and reads.
@@ -75,15 +85,15 @@ async def post_activity(http: aiohttp.ClientSession, inbox_uri: str, body: bytes
             await response.content.read(64 * 1024)
             return classify(response.status, response.headers.get("Retry-After"))
     except (aiohttp.ClientError, asyncio.TimeoutError, FetchError, OSError) as exc:
-        return Outcome("retry", error=f"{exc.__class__.__name__}: {exc}")
+        return Outcome(Attempt.RETRY, error=f"{exc.__class__.__name__}: {exc}")
 
 
 def classify(status: int, retry_after: str | None, now: datetime | None = None) -> Outcome:
     now = now or datetime.now(timezone.utc)
     if 200 <= status < 300:
-        return Outcome("done", status)
+        return Outcome(Attempt.DONE, status)
     if status == 410:
-        return Outcome("gone", status, error="410 Gone")
+        return Outcome(Attempt.GONE, status, error="410 Gone")
     if 400 <= status < 500 and status not in RETRYABLE_4XX:
-        return Outcome("final", status, error=f"HTTP {status}")
-    return Outcome("retry", status, error=f"HTTP {status}", retry_after=parse_retry_after(retry_after, now))
+        return Outcome(Attempt.FINAL, status, error=f"HTTP {status}")
+    return Outcome(Attempt.RETRY, status, error=f"HTTP {status}", retry_after=parse_retry_after(retry_after, now))

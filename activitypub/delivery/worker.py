@@ -13,7 +13,7 @@ from storage.models import Account, Delivery
 from storage.repositories import queues
 from storage.types import utcnow
 
-from .sender import Outcome, backoff, post_activity
+from .sender import Attempt, Outcome, backoff, post_activity
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ async def deliver_due(http: aiohttp.ClientSession, sessionmaker: async_sessionma
     async def attempt(row: Delivery) -> Outcome:
         signer = signers.get(row.signer_account_id)
         if signer is None or not signer.private_key_pem:
-            return Outcome("final", error="the signing account no longer exists")
+            return Outcome(Attempt.FINAL, error="the signing account no longer exists")
         async with gate:
             return await post_activity(http, row.inbox_uri, row.body.encode(), signer.public_key_id,
                                        signer.private_key_pem, allow_private=allow_private)
@@ -60,13 +60,13 @@ async def _settle(sessionmaker: async_sessionmaker, batch: list[Delivery], outco
             row = fresh.get(row.id)
             if row is None:
                 continue  # removed while it was being sent
-            if outcome.kind == "done":
+            if outcome.kind == Attempt.DONE:
                 await queues.settle_done(session, row, last_status=outcome.status)
                 continue
-            retry_at = _retry_at(row.attempts + 1, outcome, now) if outcome.kind == "retry" else None
+            retry_at = _retry_at(row.attempts + 1, outcome, now) if outcome.kind == Attempt.RETRY else None
             await queues.settle_retry(session, row, error=outcome.error, retry_at=retry_at,
                                       last_status=outcome.status)
-            if outcome.kind == "gone":
+            if outcome.kind == Attempt.GONE:
                 gone_inboxes.append(row.inbox_uri)
         if gone_inboxes:
             # 410 on a personal inbox: the account was deleted on its server.
@@ -76,7 +76,7 @@ async def _settle(sessionmaker: async_sessionmaker, batch: list[Delivery], outco
             )
         await session.commit()
     for row, outcome in zip(batch, outcomes):
-        if outcome.kind != "done":
+        if outcome.kind != Attempt.DONE:
             log.info("delivery %s to %s: %s %s", row.id, row.inbox_uri, outcome.kind, outcome.error)
 
 

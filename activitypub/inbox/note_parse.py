@@ -1,8 +1,10 @@
-"""Reading a remote Note (or Article, Page, Question) into the values of a Post and its media.
+"""Reading a remote Note (or Article, Page, Question) into a RemoteNote: the values of a
+Post, its images and whom it mentions.
 
 Everything is size-limited and the HTML is sanitized here, before anything is stored.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..context import PUBLIC
@@ -13,6 +15,7 @@ from ..shapes import as_list, audience, first_url, has_type, id_of, same_origin,
 POST_TYPES = ("Note", "Article", "Page", "Question", "Image", "Video")
 MAX_CONTENT = 100_000
 MAX_ATTACHMENTS = 16
+MAX_MENTIONS = 64
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif", "image/avif")
 
 
@@ -49,6 +52,30 @@ def quote_uri_of(note: dict) -> str | None:
         if ref:
             return ref
     return None
+
+
+@dataclass(frozen=True)
+class RemoteNote:
+    """A remote post as this node keeps it: `fields` are Post column values (object_uri,
+    content, visibility, in_reply_to_uri, quote_of_uri, tags, ...), `attachments` the
+    MediaAttachment values of its images, `mention_uris` the actors it mentions, and
+    `updated` the time of its latest edit, when it says."""
+
+    fields: dict
+    attachments: list[dict]
+    mention_uris: list[str]
+    updated: datetime | None
+
+    @property
+    def object_uri(self) -> str:
+        return self.fields["object_uri"]
+
+
+def parse_note(note: dict, author_uri: str, followers_uri: str | None) -> RemoteNote:
+    """InvalidActivity unless `note` is a post by `author_uri` from the author's own server."""
+    return RemoteNote(fields=note_to_post_values(note, author_uri, followers_uri),
+                      attachments=attachment_values(note), mention_uris=mention_uris(note)[:MAX_MENTIONS],
+                      updated=parse_time(note.get("updated")))
 
 
 def note_to_post_values(note: dict, author_uri: str, followers_uri: str | None) -> dict:

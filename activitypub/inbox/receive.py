@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import InboxItem
 from storage.snowflake import new_id
+from storage.states import QueueState
 from storage.types import utcnow
 
 from ..errors import InvalidActivity, SignatureError
@@ -108,7 +109,7 @@ def _item_values(activity: dict, body: bytes, recipient_account_id: int | None) 
         "activity_type": sorted(types_of(activity))[0],
         "body": body.decode("utf-8"),
         "recipient_account_id": recipient_account_id,
-        "state": "queued",
+        "state": QueueState.QUEUED,
         "attempts": 0,
         "next_attempt_at": now,
         "received_at": now,

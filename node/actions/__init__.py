@@ -1,18 +1,29 @@
-"""The social actions local users take (post, edit, delete, like, boost, follow, edit the
-profile), shared by the Mastodon API, the web pages and the tests.
+"""The social actions: the one place where a social effect is written, for local users
+(through the Mastodon API, the web pages and the tests) and for remote accounts (through the
+inbox handlers in node/federation/handlers) alike.
 
-Each action takes an AsyncSession, writes its rows, builds the activity and queues its
-deliveries in the caller's transaction, and never commits: the caller commits once, so an
+Each action takes an AsyncSession and the acting account, local or remote, checks the rule
+once (who may see, follow, like, boost, edit or delete what), writes its rows, notifies
+through `notify`, and, when the actor is local, builds the activity and queues its
+deliveries in the caller's transaction. It never commits: the caller commits once, so an
 action and its deliveries land together. Nothing is sent over the network from here.
-Bad input raises node.errors.ValidationError; a missing target raises storage.errors.NotFound.
+Bad input raises node.errors.ValidationError; a missing or hidden target raises
+storage.errors.NotFound.
 """
 
-from .follows import authorize_follow_request, follow, reject_follow_request, unfollow
-from .posts import claim_media, create_post, delete_post, post_note, update_post
-from .profile import update_profile
+from .bookmarks import bookmark, unbookmark
+from .deletes import delete_post, delete_remote_account, receive_delete
+from .edits import receive_edit, update_post
+from .follows import (accept_follow, authorize_follow_request, follow, reject_follow, reject_follow_request,
+                      unfollow)
+from .posts import claim_media, create_post, post_note
+from .profile import receive_profile, update_profile
 from .reactions import boost, favourite, unboost, unfavourite
+from .remote_posts import receive_post
 
 __all__ = [
-    "authorize_follow_request", "boost", "claim_media", "create_post", "delete_post", "favourite", "follow", "post_note",
-    "reject_follow_request", "unboost", "unfavourite", "unfollow", "update_post", "update_profile",
+    "accept_follow", "authorize_follow_request", "bookmark", "boost", "claim_media", "create_post", "delete_post",
+    "delete_remote_account", "favourite", "follow", "post_note", "receive_delete", "receive_edit", "receive_post",
+    "receive_profile", "reject_follow", "reject_follow_request", "unbookmark", "unboost", "unfavourite", "unfollow",
+    "update_post", "update_profile",
 ]

@@ -1,5 +1,5 @@
-"""What the actions share: who may see a post, where one-to-one activities go, notifications,
-and turning stored posts into the activities that carry them (also served by the outbox)."""
+"""What the actions share: who may act, where one-to-one activities go, finding posts, and
+turning stored posts into the activities that carry them (also served by the outbox)."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -8,19 +8,18 @@ from activitypub.delivery.queue import preferred_inbox
 from activitypub.outbox import activities
 from activitypub.outbox.note import post_to_note
 from storage.errors import NotFound
-from storage.models import Account, Notification, Post
+from storage.models import Account, Post
 from storage.repositories import accounts as account_repo
-from storage.repositories import follows as follow_repo
 from storage.repositories import posts as post_repo
+from storage.states import USER_ACTOR_TYPES
 
 from ..errors import ValidationError
 from ..urls import Urls
 
-PUBLIC_VISIBILITIES = ("public", "unlisted")
 
 
 def require_local_person(account: Account) -> None:
-    if account.domain is not None or account.actor_type not in ("Person", "Service"):
+    if account.domain is not None or account.actor_type not in USER_ACTOR_TYPES:
         raise ValidationError("only a local user can do this")
 
 
@@ -35,18 +34,21 @@ def personal_inbox(account: Account) -> list[str]:
     return [inbox] if inbox else []
 
 
-def notify(session: AsyncSession, recipient: Account, sender: Account, kind: str, post: Post | None = None) -> None:
-    """A notification for a local recipient; nobody is notified of their own action."""
-    if recipient.domain is None and recipient.id != sender.id:
-        session.add(Notification(account_id=recipient.id, type=kind, from_account_id=sender.id,
-                                 post_id=post.id if post is not None else None))
+MAX_KEY = (1 << 63) - 1
+
+
+def parse_key(value) -> int | None:
+    """A row id from a path or a parameter; None for anything that cannot be one (a 20-digit
+    number would overflow PostgreSQL's BIGINT and fail as a server error instead of a 404)."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_KEY:
+        return None
+    return int(text)
 
 
 async def get_post(session: AsyncSession, post_id) -> Post:
-    try:
-        post = await post_repo.get_post_by_id(session, int(post_id))
-    except (TypeError, ValueError):
-        post = None
+    key = parse_key(post_id)
+    post = await post_repo.get_post_by_id(session, key) if key is not None else None
     if post is None:
         raise NotFound(f"post {post_id} not found")
     return post
@@ -61,20 +63,6 @@ async def in_session(session: AsyncSession, post: Post) -> Post:
 async def original_of(session: AsyncSession, post: Post) -> Post:
     """The boosted post for a boost (likes, replies and boosts act on it), else the post."""
     return await get_post(session, post.reblog_of_id if post.reblog_of_id is not None else post.id)
-
-
-async def check_visible(session: AsyncSession, account: Account, post: Post) -> None:
-    """NotFound unless `account` may see `post` (Mastodon answers 404, revealing nothing)."""
-    if post.visibility in PUBLIC_VISIBILITIES or post.account_id == account.id:
-        return
-    if post.visibility == "private":
-        follow = await follow_repo.get_follow(session, account.id, post.account_id)
-        if follow is not None and follow.state == "accepted":
-            return
-    mentioned = await post_repo.list_mentioned_accounts(session, [post.id])
-    if any(item.id == account.id for item in mentioned.get(post.id, [])):
-        return
-    raise NotFound(f"post {post.id} not found")
 
 
 def note_of(urls: Urls, post: Post, author: Account, media: list, mentions: list[Account]) -> dict:

@@ -17,23 +17,15 @@ from storage.errors import NotFound
 from storage.models import Account, GenerationJob, Post
 from storage.repositories import generations as job_repo
 from storage.repositories import posts as post_repo
+from storage.states import GenerationState
 from storage.types import utcnow
 
 from ..errors import RateLimited
 from ..settings import Settings
-from .common import check_visible, get_post, original_of, require_local_person
+from .common import get_post, original_of, parse_key, require_local_person
+from .visibility import check_visible
 
 WINDOW_NAMES = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
-MAX_KEY = (1 << 63) - 1
-
-
-def parse_key(value) -> int | None:
-    """A row id from a path or a parameter; None for anything that cannot be one (a 20-digit
-    number would overflow PostgreSQL's BIGINT and fail as a server error instead of a 404)."""
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_KEY:
-        return None
-    return int(text)
 
 
 def _checked_seed(seed) -> int | None:
@@ -96,7 +88,7 @@ async def request_generation(session: AsyncSession, settings: Settings, account:
     source = await _remix_source(session, account, remix_of)
     await check_rate(session, settings, account)
     job = GenerationJob(
-        account_id=account.id, state="queued", prompt=request.prompt,
+        account_id=account.id, state=GenerationState.QUEUED, prompt=request.prompt,
         # The style a prompt names in its own words ("a watercolor of ...") is the one drawn.
         style=request.style or style_named_in(request.prompt), width=request.size[0], height=request.size[1],
         seed=request.seed, remix_of_id=source.id if source is not None else None, created_at=utcnow(),

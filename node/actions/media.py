@@ -16,8 +16,7 @@ from storage.models import Account, MediaAttachment
 
 from ..errors import ValidationError
 from ..settings import Settings
-from .generate import parse_key
-from .common import require_local_person
+from .common import parse_key, require_local_person
 from .posts import MAX_DESCRIPTION
 
 

@@ -1,7 +1,10 @@
-"""Writing, editing and deleting a local post, with the Create, Update or Delete it sends.
+"""Writing a local post and the Create it sends, and the checks a local post's parts pass
+(also when it is edited: node/actions/edits.py).
 
 Every action writes its rows and queues its deliveries in the caller's transaction and never
 commits: the caller commits once, so a post and its deliveries land together or not at all.
+What a new post changes on this node (home feeds, mentions, notifications) is shared with
+posts that arrive from other servers (node/actions/arrival.py).
 """
 
 import re
@@ -14,19 +17,20 @@ from activitypub.outbox import activities
 from activitypub.outbox.note import MAX_IMAGES, addressing
 from storage.errors import NotFound
 from storage.models import Account, MediaAttachment, Post
-from storage.repositories import follows as follow_repo
 from storage.repositories import posts as post_repo
 from storage.snowflake import new_id
+from storage.states import PUBLIC_VISIBILITIES, Visibility
 from storage.types import utcnow
 
 from ..errors import ValidationError
 from ..settings import Settings
 from ..urls import Urls
-from .common import (PUBLIC_VISIBILITIES, check_visible, get_post, in_session, load_note, note_of, notify,
-                     original_of, require_local_person)
+from .arrival import post_arrived
+from .common import get_post, load_note, note_of, original_of, parse_key, require_local_person
 from .text import Formatted, format_text, normalise
+from .visibility import check_visible
 
-VISIBILITIES = ("public", "unlisted", "private", "direct")
+VISIBILITIES = tuple(Visibility)
 MAX_TEXT = 5000
 MAX_SPOILER = 1000
 MAX_DESCRIPTION = 1500
@@ -35,7 +39,7 @@ LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 
 # --- checks -----------------------------------------------------------------------
 
-def _checked_text(text: str | None, spoiler_text: str | None) -> tuple[str, str]:
+def checked_text(text: str | None, spoiler_text: str | None) -> tuple[str, str]:
     text, spoiler = normalise(text or ""), (spoiler_text or "").strip()
     if len(text) > MAX_TEXT:
         raise ValidationError(f"the text is longer than {MAX_TEXT} characters")
@@ -44,7 +48,7 @@ def _checked_text(text: str | None, spoiler_text: str | None) -> tuple[str, str]
     return text, spoiler
 
 
-def _checked_language(language: str | None) -> str | None:
+def checked_language(language: str | None) -> str | None:
     if not language:
         return None
     if len(language) > 16 or not LANGUAGE.fullmatch(language):
@@ -53,7 +57,7 @@ def _checked_language(language: str | None) -> str | None:
 
 
 def _checked_visibility(visibility: str | None) -> str:
-    visibility = visibility or "public"
+    visibility = visibility or Visibility.PUBLIC
     if visibility not in VISIBILITIES:
         raise ValidationError(f"visibility must be one of {', '.join(VISIBILITIES)}")
     return visibility
@@ -63,10 +67,10 @@ async def claim_media(session: AsyncSession, author: Account, media_ids, post: P
                       ) -> list[MediaAttachment]:
     """The author's own unattached uploads (or images already on `post`), in the order given
     (at most four)."""
-    try:
-        wanted = list(dict.fromkeys(int(media_id) for media_id in media_ids or []))
-    except (TypeError, ValueError):
-        raise ValidationError("media ids must be numbers") from None
+    keys = [parse_key(media_id) for media_id in media_ids or []]
+    if None in keys:
+        raise ValidationError("media ids must be numbers")
+    wanted = list(dict.fromkeys(keys))
     if len(wanted) > MAX_IMAGES:
         raise ValidationError(f"a post can have at most {MAX_IMAGES} images")
     found = {item.id: item for item in await post_repo.get_media_by_ids(session, wanted)}
@@ -92,7 +96,7 @@ async def _target(session: AsyncSession, author: Account, post_id, *, quote: boo
 
 # --- shared steps --------------------------------------------------------------------
 
-def _content(formatted: Formatted, quote_uri: str | None) -> str:
+def content_html(formatted: Formatted, quote_uri: str | None) -> str:
     """The post's HTML; a quote also gets Mastodon's inline `RE:` fallback for servers without
     FEP-044f (quote-aware servers hide the `quote-inline` paragraph)."""
     if not quote_uri:
@@ -101,16 +105,16 @@ def _content(formatted: Formatted, quote_uri: str | None) -> str:
     return f'{formatted.html}<p class="quote-inline">RE: {link}</p>'
 
 
-def _address(post: Post, author: Account, mentions: list[Account]) -> None:
+def address(post: Post, author: Account, mentions: list[Account]) -> None:
     post.to_uris, post.cc_uris = addressing(post.visibility, author.actor_uri, author.followers_uri,
                                             [account.actor_uri for account in mentions])
 
 
-async def _audience(session: AsyncSession, post: Post, author: Account, mentions: list[Account]) -> set[str]:
+async def audience(session: AsyncSession, post: Post, author: Account, mentions: list[Account]) -> set[str]:
     """Inboxes a post's activities go to: mentioned remote actors, the remote followers unless
     the post is direct, and the remote author of the post it answers unless it is limited."""
     inboxes = inboxes_of(mentions)
-    if post.visibility != "direct":
+    if post.visibility != Visibility.DIRECT:
         inboxes |= await follower_inboxes(session, author.id)
     if post.visibility in PUBLIC_VISIBILITIES and post.in_reply_to_account_id is not None:
         parent_author = await session.get(Account, post.in_reply_to_account_id)
@@ -119,11 +123,11 @@ async def _audience(session: AsyncSession, post: Post, author: Account, mentions
     return inboxes
 
 
-async def _mentions_of(session: AsyncSession, post: Post) -> list[Account]:
+async def mentions_of(session: AsyncSession, post: Post) -> list[Account]:
     return (await post_repo.list_mentioned_accounts(session, [post.id])).get(post.id, [])
 
 
-def _own_local_post(account: Account, post: Post) -> None:
+def own_local_post(account: Account, post: Post) -> None:
     # Someone else's post, or a remote one, is "not found" to this account (as on Mastodon).
     if not post.local or post.account_id != account.id or post.reblog_of_id is not None:
         raise NotFound(f"post {post.id} not found")
@@ -150,30 +154,14 @@ def _link(post: Post, parent: Post | None, quoted: Post | None) -> None:
         post.quote_of_uri, post.quote_of_id = quoted.object_uri, quoted.id
 
 
-async def _surface(session: AsyncSession, post: Post, author: Account, mentions: list[Account],
-                   quoted: Post | None) -> None:
-    """Home feeds and notifications on this node: the author, the local followers (unless the
-    post is direct) and every mentioned local account."""
-    readers = {author.id} | {account.id for account in mentions if account.domain is None}
-    if post.visibility != "direct":
-        readers |= set(await follow_repo.get_local_follower_ids(session, author.id))
-    await post_repo.add_to_home_feeds(session, post.id, readers)
-    for account in mentions:
-        notify(session, account, author, "mention", post)
-    if quoted is not None and quoted.local:
-        quoted_author = await session.get(Account, quoted.account_id)
-        if quoted_author is not None and all(quoted_author.id != account.id for account in mentions):
-            notify(session, quoted_author, author, "quote", post)
-
-
 async def create_post(session: AsyncSession, settings: Settings, author: Account, *, text: str = "",
                       media_ids=(), visibility: str = "public", spoiler_text: str = "", sensitive: bool = False,
                       in_reply_to_id=None, language: str | None = None, quote_of_id=None,
                       generation: dict | None = None) -> Post:
     """A new local post; its Create is queued for every remote inbox that should see it."""
     require_local_person(author)
-    text, spoiler = _checked_text(text, spoiler_text)
-    visibility, language = _checked_visibility(visibility), _checked_language(language)
+    text, spoiler = checked_text(text, spoiler_text)
+    visibility, language = _checked_visibility(visibility), checked_language(language)
     if generation is not None and not isinstance(generation, dict):
         raise ValidationError("generation must be an object")
     media = await claim_media(session, author, media_ids)
@@ -189,105 +177,16 @@ async def create_post(session: AsyncSession, settings: Settings, author: Account
     post = _new_post(urls, author, text=text, spoiler=spoiler, sensitive=sensitive, visibility=visibility,
                      language=language, generation=generation)
     _link(post, parent, quoted)
-    post.content, post.tags = _content(formatted, post.quote_of_uri), formatted.tags
-    _address(post, author, formatted.mentions)
+    post.content, post.tags = content_html(formatted, post.quote_of_uri), formatted.tags
+    address(post, author, formatted.mentions)
     session.add(post)
     await session.flush()
     await post_repo.replace_media(session, post, media)
-    await post_repo.put_mentions(session, post.id, {account.id for account in formatted.mentions})
-    if parent is not None:
-        await post_repo.change_counter(session, parent.id, "replies_count", 1)
-    await _surface(session, post, author, formatted.mentions, quoted)
+    await post_arrived(session, post, author, formatted.mentions, quoted)
     create = activities.create(author.actor_uri, note_of(urls, post, author, media, formatted.mentions))
-    await enqueue_delivery(session, create, author, await _audience(session, post, author, formatted.mentions))
+    await enqueue_delivery(session, create, author, await audience(session, post, author, formatted.mentions))
     await session.flush()
     return post
-
-
-# --- update ------------------------------------------------------------------------
-
-async def _describe(session: AsyncSession, post: Post, descriptions: dict | None) -> list[MediaAttachment]:
-    media = (await post_repo.list_media(session, [post.id])).get(post.id, [])
-    by_id = {item.id: item for item in media}
-    for media_id, description in (descriptions or {}).items():
-        item = by_id.get(int(media_id))
-        if item is None:
-            raise ValidationError(f"media {media_id} is not part of this post")
-        if len(description or "") > MAX_DESCRIPTION:
-            raise ValidationError(f"an image description is longer than {MAX_DESCRIPTION} characters")
-        item.description = (description or "").strip()
-    return media
-
-
-async def _retext(session: AsyncSession, settings: Settings, post: Post, author: Account,
-                  text: str) -> list[Account]:
-    """New content, tags and mentions; newly mentioned local accounts are notified."""
-    before = {account.id for account in await _mentions_of(session, post)}
-    formatted = await format_text(session, settings, text)
-    post.source_text, post.tags = text, formatted.tags
-    post.content = _content(formatted, post.quote_of_uri)
-    await post_repo.put_mentions(session, post.id, {account.id for account in formatted.mentions})
-    for account in formatted.mentions:
-        if account.id not in before:
-            notify(session, account, author, "mention", post)
-    return formatted.mentions
-
-
-async def update_post(session: AsyncSession, settings: Settings, account: Account, post: Post, *,
-                      text: str | None = None, spoiler_text: str | None = None, sensitive: bool | None = None,
-                      language: str | None = None, media_descriptions: dict | None = None) -> Post:
-    """Edit a local post (None leaves a field as it is) and queue its Update."""
-    post = await in_session(session, post)
-    _own_local_post(account, post)
-    new_text, spoiler = _checked_text(text if text is not None else post.source_text, spoiler_text)
-    old_mentions = await _mentions_of(session, post)
-    media = await _describe(session, post, media_descriptions)
-    if not new_text and not media:
-        raise ValidationError("a post needs text or an image")
-    mentions = old_mentions
-    if text is not None:
-        mentions = await _retext(session, settings, post, account, new_text)
-    if spoiler_text is not None:
-        post.spoiler_text = spoiler
-    if sensitive is not None:
-        post.sensitive = bool(sensitive)
-    # As on Mastodon, a content warning always makes the post sensitive.
-    post.sensitive = bool(post.sensitive or post.spoiler_text)
-    if language is not None:
-        post.language = _checked_language(language)
-    _address(post, account, mentions)
-    post.edited_at = utcnow()
-    await session.flush()
-    note = note_of(Urls(settings), post, account, media, mentions)
-    update = activities.update(account.actor_uri, note, f"{post.object_uri}#updates/{new_id()}")
-    inboxes = await _audience(session, post, account, mentions) | inboxes_of(old_mentions)
-    await enqueue_delivery(session, update, account, inboxes)
-    return post
-
-
-# --- delete ------------------------------------------------------------------------
-
-async def delete_post(session: AsyncSession, settings: Settings, account: Account, post: Post) -> None:
-    """Delete a local post (or undo a boost given as its row) and queue a Delete{Tombstone}."""
-    if post.reblog_of_id is not None and post.account_id == account.id:
-        from .reactions import unboost
-
-        await unboost(session, settings, account, post)
-        return
-    post = await in_session(session, post)
-    _own_local_post(account, post)
-    mentions = await _mentions_of(session, post)
-    inboxes = await _audience(session, post, account, mentions)
-    to, cc = post.to_uris, post.cc_uris
-    if not to and not cc:
-        to, cc = addressing(post.visibility, account.actor_uri, account.followers_uri,
-                            [item.actor_uri for item in mentions])
-    delete = activities.delete_object(account.actor_uri, post.object_uri, list(to), list(cc))
-    # Remember the deletion, so a stale copy arriving later cannot bring the post back.
-    await post_repo.put_tombstone(session, post.object_uri)
-    await post_repo.delete_post(session, post)
-    await enqueue_delivery(session, delete, account, inboxes)
-    await session.flush()
 
 
 async def post_note(session: AsyncSession, settings: Settings, post: Post, author: Account) -> dict:

@@ -90,3 +90,21 @@ async def update_profile(session: AsyncSession, settings: Settings, account: Acc
     update = activities.update(account.actor_uri, actor, f"{account.actor_uri}#updates/{new_id()}")
     await enqueue_delivery(session, update, account, await follower_inboxes(session, account.id))
     return account
+
+
+# Columns an actor document may not move: they name the account itself.
+FIXED_COLUMNS = ("id", "actor_uri", "domain", "username", "created_at")
+
+
+async def receive_profile(session: AsyncSession, settings: Settings, account: Account, values: dict) -> Account:
+    """A remote account's new actor document (Update{Person}), as account column values:
+    it replaces the copy held here, as Mastodon replaces rather than merges."""
+    if account.domain is None:
+        raise ValidationError("a local profile is edited through this node")
+    if values.get("actor_uri", account.actor_uri) != account.actor_uri:
+        raise ValidationError("an actor may only update itself")
+    for key, value in values.items():
+        if key not in FIXED_COLUMNS:
+            setattr(account, key, value)
+    account.updated_at = account.fetched_at = utcnow()
+    return account

@@ -1,16 +1,15 @@
-"""Reactions to a status in the client API: favourite, boost, bookmark and their undos, and
+"""Acting on a status in the client API: favourite, boost, bookmark and their undos, and
 who favourited or boosted a post (https://docs.joinmastodon.org/methods/statuses/).
 
-Favourites and boosts go through node.actions (they federate as Like / Announce / Undo);
-bookmarks are private rows. Each answer is the Status as the caller now sees it; a boost
-answers the boost's own status, which wraps the original under `reblog`.
+Each goes through its action in node.actions (favourites and boosts federate as Like /
+Announce / Undo; bookmarks stay private). Each answer is the Status as the caller now sees
+it; a boost answers the boost's own status, which wraps the original under `reblog`.
 """
 
 from aiohttp import web
 from sqlalchemy import select
 
 from storage.models import Account, Favourite, Post
-from storage.repositories import statuses as status_repo
 
 from .. import actions, context
 from ..actions.common import original_of
@@ -26,27 +25,20 @@ MAX_ACCOUNTS = 80
 
 def setup(app: web.Application) -> None:
     add_routes(app, [
-        ("POST", f"/api/v1/statuses/{ID}/favourite", reaction(actions.favourite, "write:favourites", answer="post")),
-        ("POST", f"/api/v1/statuses/{ID}/unfavourite", reaction(actions.unfavourite, "write:favourites")),
-        ("POST", f"/api/v1/statuses/{ID}/reblog", reaction(actions.boost, "write:statuses")),
-        ("POST", f"/api/v1/statuses/{ID}/unreblog", reaction(actions.unboost, "write:statuses")),
-        ("POST", f"/api/v1/statuses/{ID}/bookmark", reaction(_bookmark, "write:bookmarks", answer="post")),
-        ("POST", f"/api/v1/statuses/{ID}/unbookmark", reaction(_unbookmark, "write:bookmarks", answer="post")),
+        ("POST", f"/api/v1/statuses/{ID}/favourite", on_post(actions.favourite, "write:favourites", answer="post")),
+        ("POST", f"/api/v1/statuses/{ID}/unfavourite", on_post(actions.unfavourite, "write:favourites")),
+        ("POST", f"/api/v1/statuses/{ID}/reblog", on_post(actions.boost, "write:statuses")),
+        ("POST", f"/api/v1/statuses/{ID}/unreblog", on_post(actions.unboost, "write:statuses")),
+        ("POST", f"/api/v1/statuses/{ID}/bookmark", on_post(actions.bookmark, "write:bookmarks")),
+        ("POST", f"/api/v1/statuses/{ID}/unbookmark", on_post(actions.unbookmark, "write:bookmarks")),
         ("GET", f"/api/v1/statuses/{ID}/favourited_by", favourited_by),
         ("GET", f"/api/v1/statuses/{ID}/reblogged_by", reblogged_by),
     ])
 
 
-async def _bookmark(session, settings, account: Account, post: Post) -> None:
-    await status_repo.put_bookmark(session, account.id, (await original_of(session, post)).id)
-
-
-async def _unbookmark(session, settings, account: Account, post: Post) -> None:
-    await status_repo.delete_bookmark(session, account.id, (await original_of(session, post)).id)
-
-
-def reaction(action, scope: str, *, answer: str = "result"):
-    """A handler running `action(session, settings, account, post)` on a post the caller can see.
+def on_post(action, scope: str, *, answer: str = "result"):
+    """A handler running the action `action(session, settings, account, post)` on a post the
+    caller can see, answering the post as the caller now sees it.
 
     answer="result": the action returns the post to answer (boost: the boost; undos: the
     original); answer="post": the answer is the original post as it is after the action.

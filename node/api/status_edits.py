@@ -4,7 +4,8 @@ Every version is kept: at the first edit the original is stored as version one, 
 adds the version it produced, so `/history` answers the original and every edit, oldest first
 (https://docs.joinmastodon.org/methods/statuses/#history). An edit may change the text, the
 content warning, the sensitive flag, the language, the images (`media_ids`, the full new
-list) and their descriptions (`media_attributes[]`); node.actions.update_post queues the Update.
+list) and their descriptions (`media_attributes[]`); node.actions.update_post keeps the
+versions and queues the Update, for local edits as for remote ones.
 """
 
 from aiohttp import web
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.errors import NotFound
 from storage.models import Account, MediaAttachment, Post
 from storage.repositories import posts as post_repo
-from storage.repositories import statuses as status_repo
+from storage.repositories import post_edits as edit_repo
 
 from .. import actions, context
 from ..actions.common import get_post
@@ -48,37 +49,18 @@ async def _media_of(session: AsyncSession, post: Post) -> list[MediaAttachment]:
     return (await post_repo.list_media(session, [post.id])).get(post.id, [])
 
 
-async def _replace_media(session: AsyncSession, account: Account, post: Post, media_ids: list[str]) -> None:
-    """Make `media_ids` the post's images, in order: new ones must be the author's unattached
-    uploads; dropped ones go back to being unattached (older versions still show them)."""
-    claimed = await actions.claim_media(session, account, media_ids, post)
-    found = {item.id: item for item in claimed}
-    for item in await _media_of(session, post):
-        if item.id not in found:
-            item.post_id = None
-    for position, item in enumerate(claimed):
-        item.post_id, item.position = post.id, position
-    await session.flush()
-
-
 async def edit_status(request: web.Request) -> web.Response:
     params = await read_params(request)
     descriptions = media_attributes(params)
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "write:statuses", session=session)
         post = await _own_post(session, auth.account, request.match_info["id"])
-        if not await status_repo.list_post_edits(session, post.id):
-            status_repo.put_post_edit(session, post, await _media_of(session, post), post.created_at)
-        media_ids = ids_param(params, "media_ids")
-        if media_ids is not None:
-            await _replace_media(session, auth.account, post, media_ids)
         post = await actions.update_post(
             session, request.app[context.SETTINGS], auth.account, post,
             text=text_param(params, "status"), spoiler_text=text_param(params, "spoiler_text"),
             sensitive=flag_param(params, "sensitive"), language=text_param(params, "language"),
-            media_descriptions=descriptions,
+            media_ids=ids_param(params, "media_ids"), media_descriptions=descriptions,
         )
-        status_repo.put_post_edit(session, post, await _media_of(session, post), post.edited_at)
         await session.commit()
         entity = await render_status(session, request.app[context.URLS], auth.account, post)
     return web.json_response(entity)
@@ -86,7 +68,7 @@ async def edit_status(request: web.Request) -> web.Response:
 
 async def _versions(session: AsyncSession, post: Post) -> list[tuple[dict, list[dict]]]:
     """(fields, media [{id, description}]) of each version, oldest first."""
-    edits = await status_repo.list_post_edits(session, post.id)
+    edits = await edit_repo.list_post_edits(session, post.id)
     if edits:
         return [({"content": edit.content, "spoiler_text": edit.spoiler_text, "sensitive": edit.sensitive,
                   "created_at": edit.created_at}, edit.media) for edit in edits]

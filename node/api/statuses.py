@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import NotFound
 from storage.models import Account, Post
+from storage.repositories import idempotency as idempotency_repo
 from storage.repositories import posts as post_repo
-from storage.repositories import statuses as status_repo
 from storage.types import utcnow
 
 from .. import actions, context
@@ -59,7 +59,7 @@ def _idempotency_key(request: web.Request) -> str | None:
 async def _remembered(session: AsyncSession, account: Account, key: str | None) -> Post | None:
     if key is None:
         return None
-    post_id = await status_repo.get_idempotent_post_id(session, account.id, key, utcnow() - IDEMPOTENCY_WINDOW)
+    post_id = await idempotency_repo.get_idempotent_post_id(session, account.id, key, utcnow() - IDEMPOTENCY_WINDOW)
     return await post_repo.get_post_by_id(session, post_id) if post_id is not None else None
 
 
@@ -84,7 +84,7 @@ async def create_status(request: web.Request) -> web.Response:
         if post is None:
             post = await _new_post(session, request, auth.account, params)
             if key is not None:
-                await status_repo.put_idempotency_key(session, auth.account.id, key, post.id,
+                await idempotency_repo.put_idempotency_key(session, auth.account.id, key, post.id,
                                                       utcnow() - IDEMPOTENCY_WINDOW)
             try:
                 await session.commit()
@@ -140,7 +140,7 @@ async def _descendants(session: AsyncSession, post: Post) -> list[Post]:
     children: dict[int, list[Post]] = {}
     frontier, seen = [post.id], {post.id}
     while frontier and len(seen) < MAX_DESCENDANTS:
-        replies = [r for r in await status_repo.list_replies(session, frontier, MAX_DESCENDANTS) if r.id not in seen]
+        replies = [r for r in await post_repo.list_replies(session, frontier, MAX_DESCENDANTS) if r.id not in seen]
         for reply in replies:
             children.setdefault(reply.in_reply_to_id, []).append(reply)
             seen.add(reply.id)
@@ -187,7 +187,7 @@ async def delete_status(request: web.Request) -> web.Response:
         entity["text"] = _source_text(post)
         if post.reblog_of_id is None:
             # Mastodon keeps the images of a deleted post, so the redraft can attach them again.
-            await status_repo.detach_media(session, post.id)
+            await post_repo.detach_media(session, post.id)
         await actions.delete_post(session, request.app[context.SETTINGS], auth.account, post)
         await session.commit()
     return web.json_response(entity)

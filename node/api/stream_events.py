@@ -17,7 +17,7 @@ from storage.repositories import posts as post_repo
 
 from .. import context
 from ..change_feed import ChangeFeed
-from ..committed_changes import Changes, DeletedPost, watch_sessions
+from ..committed_changes import Changes, DeletedPost
 from ..streaming_hub import STREAMING_HUB, Hub, Stream
 from .notifications import render_notifications
 from .status_entity import render_statuses
@@ -112,14 +112,13 @@ async def streaming_ctx(app: web.Application):
     feed = ChangeFeed(app[context.ENGINE])
 
     def publish(changes: Changes) -> None:
-        hub.run(publish_changes(app, changes))
+        if changes.new_post_ids or changes.edited_post_ids or changes.deleted_posts or changes.notification_ids:
+            hub.run(publish_changes(app, changes))
 
-    def committed(changes: Changes) -> None:
-        publish(changes)
-        feed.send(changes)
-
-    watch_sessions(app[context.SESSIONMAKER], committed)
-    await feed.listen(publish)
+    commits = app[context.COMMITS]
+    commits.add(publish)
+    commits.add(feed.send, local_only=True)
+    await feed.listen(commits.remote)
     yield
     await feed.close()
     await hub.close()

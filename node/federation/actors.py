@@ -16,9 +16,10 @@ from storage.models import Account
 from storage.repositories import accounts as account_repo
 from storage.repositories import follows as follow_repo
 from storage.repositories import posts as post_repo
+from storage.states import PUBLIC_VISIBILITIES
 
 from .. import context
-from ..actions.common import PUBLIC_VISIBILITIES, activities_of
+from ..actions.common import activities_of
 from ..errors import ValidationError
 from ..routing import add_routes
 from ..web.pages import profile_page

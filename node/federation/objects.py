@@ -15,9 +15,10 @@ from storage.media import MediaStore, check_relative_path, media_type_of
 from storage.models import Account, Post
 from storage.repositories import accounts as account_repo
 from storage.repositories import posts as post_repo
+from storage.states import PUBLIC_VISIBILITIES
 
 from .. import context
-from ..actions.common import PUBLIC_VISIBILITIES, activities_of, load_note
+from ..actions.common import activities_of, load_note
 from ..routing import add_routes
 from ..web.pages import render
 from .negotiation import activity_response, wants_activity_json

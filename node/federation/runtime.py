@@ -1,5 +1,5 @@
 """The node's federation runtime: the guarded HTTP client, the signed fetcher of the instance
-actor, the key resolver the inbox verifies with, and the event that wakes the workers."""
+actor, the key resolver the inbox verifies with, and the events that wake the workers."""
 
 import asyncio
 from dataclasses import dataclass, field
@@ -21,11 +21,18 @@ class Federation:
     http: aiohttp.ClientSession
     fetcher: Fetcher
     get_key: object
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    wakers: list[asyncio.Event] = field(default_factory=list)
+
+    def waker(self) -> asyncio.Event:
+        """An event of one worker loop's own, set by every `nudge`."""
+        event = asyncio.Event()
+        self.wakers.append(event)
+        return event
 
     def nudge(self) -> None:
         """Tell in-process workers that new work was queued."""
-        self.wake.set()
+        for event in self.wakers:
+            event.set()
 
 
 FEDERATION = web.AppKey("federation", Federation)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activitypub.context import AS2_MEDIA_TYPE
 from storage.models import Account
 from storage.repositories import accounts as account_repo
+from storage.states import USER_ACTOR_TYPES
 
 from .. import context
 from ..errors import ValidationError
@@ -73,7 +74,7 @@ def account_to_jrd(account: Account, settings: Settings, subject: str) -> dict:
         {"rel": "self", "type": AS2_MEDIA_TYPE, "href": account.actor_uri},
         {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": account.url},
     ]
-    if account.actor_type == "Person":
+    if account.actor_type in USER_ACTOR_TYPES:
         links.append({
             "rel": "http://ostatus.org/schema/1.0/subscribe",
             "template": f"{settings.base_url}/authorize_interaction?uri={{uri}}",

@@ -1,7 +1,9 @@
 """Specific media failures, all subclasses of storage.errors.MediaError.
 
-node/ can map every one of them to 422 through MediaError alone; the finer
-types let it pick 413 for size and let tests assert the exact reason.
+node/ answers every one of them with 422 through MediaError alone, as Mastodon
+answers an image it cannot take (too large included: the request itself was
+within the body limit, which answers 413 before any image is read). The finer
+types let callers and tests tell the reasons apart.
 """
 
 from storage.errors import MediaError

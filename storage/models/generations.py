@@ -12,18 +12,16 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..snowflake import new_id
+from ..states import GenerationState
 from ..types import UTCDateTime, utcnow
 from .base import Base
-
-JOB_STATES = ("queued", "running", "done", "failed")
-
 
 class GenerationJob(Base):
     __tablename__ = "generation_jobs"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, default=new_id)
     account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"))
-    state: Mapped[str] = mapped_column(String(16), default="queued")
+    state: Mapped[str] = mapped_column(String(16), default=GenerationState.QUEUED)
     prompt: Mapped[str] = mapped_column(Text)
     style: Mapped[str | None] = mapped_column(String(32), default=None)
     width: Mapped[int] = mapped_column(Integer, default=1024)

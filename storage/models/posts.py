@@ -6,6 +6,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Inte
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..snowflake import new_id
+from ..states import Visibility
 from ..types import UTCDateTime, utcnow
 from .base import Base
 
@@ -22,7 +23,7 @@ class Post(Base):
     object_uri: Mapped[str] = mapped_column(URI, unique=True)
     url: Mapped[str | None] = mapped_column(URI, default=None)
     local: Mapped[bool] = mapped_column(Boolean, default=False)
-    visibility: Mapped[str] = mapped_column(String(16), default="public")
+    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PUBLIC)
     content: Mapped[str] = mapped_column(Text, default="")
     source_text: Mapped[str | None] = mapped_column(Text, default=None)
     spoiler_text: Mapped[str] = mapped_column(Text, default="")

@@ -6,6 +6,7 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..snowflake import new_id
+from ..states import QueueState
 from ..types import UTCDateTime, utcnow
 from .base import Base
 
@@ -27,7 +28,7 @@ class InboxItem(Base):
     activity_type: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     recipient_account_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
-    state: Mapped[str] = mapped_column(String(16), default="queued")
+    state: Mapped[str] = mapped_column(String(16), default=QueueState.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -50,7 +51,7 @@ class Delivery(Base):
     host: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
     signer_account_id: Mapped[int] = mapped_column(BigInteger)
-    state: Mapped[str] = mapped_column(String(16), default="queued")
+    state: Mapped[str] = mapped_column(String(16), default=QueueState.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -6,6 +6,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..snowflake import new_id
+from ..states import FollowState
 from ..types import UTCDateTime, utcnow
 from .base import Base
 
@@ -23,7 +24,7 @@ class Follow(Base):
         BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     follow_uri: Mapped[str] = mapped_column(URI, unique=True)
-    state: Mapped[str] = mapped_column(String(16), default="requested")
+    state: Mapped[str] = mapped_column(String(16), default=FollowState.REQUESTED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("account_id", "target_account_id"),)

@@ -11,6 +11,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import Account, Follow, HomeFeedEntry, MediaAttachment, Post
+from ..states import FollowState
 
 PUBLIC = ("public", "unlisted")
 
@@ -18,7 +19,7 @@ PUBLIC = ("public", "unlisted")
 async def list_followers_page(session: AsyncSession, account_id: int, page) -> list[tuple[int, Account]]:
     """(follow id, follower) pairs of accepted follows of the account, newest first."""
     query = (select(Follow.id, Account).join(Account, Account.id == Follow.account_id)
-             .where(Follow.target_account_id == account_id, Follow.state == "accepted"))
+             .where(Follow.target_account_id == account_id, Follow.state == FollowState.ACCEPTED))
     rows = (await session.execute(page.apply(query, Follow.id))).all()
     return page.newest_first([(follow_id, account) for follow_id, account in rows])
 
@@ -26,7 +27,7 @@ async def list_followers_page(session: AsyncSession, account_id: int, page) -> l
 async def list_following_page(session: AsyncSession, account_id: int, page) -> list[tuple[int, Account]]:
     """(follow id, followed account) pairs of the account's accepted follows, newest first."""
     query = (select(Follow.id, Account).join(Account, Account.id == Follow.target_account_id)
-             .where(Follow.account_id == account_id, Follow.state == "accepted"))
+             .where(Follow.account_id == account_id, Follow.state == FollowState.ACCEPTED))
     rows = (await session.execute(page.apply(query, Follow.id))).all()
     return page.newest_first([(follow_id, account) for follow_id, account in rows])
 
@@ -76,7 +77,7 @@ async def search_accounts(session: AsyncSession, text: str, *, domain: str | Non
         query = query.where(func.lower(Account.domain) == domain.lower())
     if following_of is not None:
         query = query.where(exists().where(Follow.account_id == following_of, Follow.target_account_id == Account.id,
-                                           Follow.state == "accepted"))
+                                           Follow.state == FollowState.ACCEPTED))
     query = query.order_by((name != text.lower()), Account.domain.is_not(None), name, Account.id)
     return list((await session.execute(query.limit(limit).offset(offset))).scalars())
 

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import Account, Follow
+from ..states import FollowState
 
 
 async def count_known_domains(session: AsyncSession) -> int:
@@ -18,6 +19,6 @@ async def count_follow_requests(session: AsyncSession, account_id: int) -> int:
     """Follows of the account that wait for its answer."""
     result = await session.execute(
         select(func.count()).select_from(Follow)
-        .where(Follow.target_account_id == account_id, Follow.state == "requested")
+        .where(Follow.target_account_id == account_id, Follow.state == FollowState.REQUESTED)
     )
     return int(result.scalar_one())

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..errors import Conflict, NotFound
 from ..models import Account, User
+from ..states import USER_ACTOR_TYPES
 
 
 async def get_account_by_id(session: AsyncSession, account_id: int) -> Account:
@@ -34,9 +35,9 @@ async def get_account_by_username(
 
 
 async def get_local_person_by_username(session: AsyncSession, username: str) -> Account | None:
-    """A local user's account; the instance actor is not a person and is not returned."""
+    """A local user's account (a person or a bot); the instance actor is not returned."""
     account = await get_account_by_username(session, username)
-    if account is None or account.actor_type != "Person":
+    if account is None or account.actor_type not in USER_ACTOR_TYPES:
         return None
     return account
 

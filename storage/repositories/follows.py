@@ -4,6 +4,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import Account, Follow
+from ..states import FollowState
 
 
 async def get_follow(session: AsyncSession, account_id: int, target_account_id: int) -> Follow | None:
@@ -27,7 +28,7 @@ async def put_follow(session: AsyncSession, account_id: int, target_account_id: 
         session.add(follow)
     else:
         follow.follow_uri = follow_uri
-        if follow.state != "accepted":
+        if follow.state != FollowState.ACCEPTED:
             follow.state = state
     await session.flush()
     return follow
@@ -47,12 +48,12 @@ async def get_local_follower_ids(session: AsyncSession, target_account_id: int) 
     result = await session.execute(
         select(Follow.account_id)
         .join(Account, Account.id == Follow.account_id)
-        .where(Follow.target_account_id == target_account_id, Follow.state == "accepted", Account.domain.is_(None))
+        .where(Follow.target_account_id == target_account_id, Follow.state == FollowState.ACCEPTED, Account.domain.is_(None))
     )
     return list(result.scalars())
 
 
-async def list_followers(session: AsyncSession, target_account_id: int, *, state: str = "accepted",
+async def list_followers(session: AsyncSession, target_account_id: int, *, state: FollowState = FollowState.ACCEPTED,
                          max_id: int | None = None, limit: int = 40) -> list[tuple[Follow, Account]]:
     query = (
         select(Follow, Account).join(Account, Account.id == Follow.account_id)
@@ -68,7 +69,7 @@ async def list_following(session: AsyncSession, account_id: int, *, max_id: int 
                          limit: int = 40) -> list[tuple[Follow, Account]]:
     query = (
         select(Follow, Account).join(Account, Account.id == Follow.target_account_id)
-        .where(Follow.account_id == account_id, Follow.state == "accepted")
+        .where(Follow.account_id == account_id, Follow.state == FollowState.ACCEPTED)
         .order_by(Follow.id.desc()).limit(limit)
     )
     if max_id is not None:
@@ -78,13 +79,13 @@ async def list_following(session: AsyncSession, account_id: int, *, max_id: int 
 
 async def count_followers(session: AsyncSession, account_id: int) -> int:
     result = await session.execute(
-        select(func.count()).select_from(Follow).where(Follow.target_account_id == account_id, Follow.state == "accepted")
+        select(func.count()).select_from(Follow).where(Follow.target_account_id == account_id, Follow.state == FollowState.ACCEPTED)
     )
     return int(result.scalar_one())
 
 
 async def count_following(session: AsyncSession, account_id: int) -> int:
     result = await session.execute(
-        select(func.count()).select_from(Follow).where(Follow.account_id == account_id, Follow.state == "accepted")
+        select(func.count()).select_from(Follow).where(Follow.account_id == account_id, Follow.state == FollowState.ACCEPTED)
     )
     return int(result.scalar_one())

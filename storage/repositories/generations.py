@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import GenerationJob
+from ..states import GenerationState
 from ..types import utcnow
 
 
@@ -55,8 +56,8 @@ async def get_recent_job_times(session: AsyncSession, account_id: int, since: da
 
 def _due(now: datetime):
     lease_free = or_(GenerationJob.locked_until.is_(None), GenerationJob.locked_until < now)
-    queued = and_(GenerationJob.state == "queued", GenerationJob.next_attempt_at <= now, lease_free)
-    abandoned = and_(GenerationJob.state == "running", GenerationJob.locked_until < now)
+    queued = and_(GenerationJob.state == GenerationState.QUEUED, GenerationJob.next_attempt_at <= now, lease_free)
+    abandoned = and_(GenerationJob.state == GenerationState.RUNNING, GenerationJob.locked_until < now)
     return or_(queued, abandoned)
 
 
@@ -71,7 +72,7 @@ async def claim_generation_jobs(session: AsyncSession, *, limit: int, lease_seco
         .where(GenerationJob.id.in_(due.limit(limit).scalar_subquery()))
         # Re-checked here: on PostgreSQL a competing claim that committed first makes this false.
         .where(_due(now))
-        .values(state="running", locked_until=now + timedelta(seconds=lease_seconds), lease_token=token,
+        .values(state=GenerationState.RUNNING, locked_until=now + timedelta(seconds=lease_seconds), lease_token=token,
                 attempts=GenerationJob.attempts + 1)
         .execution_options(synchronize_session=False)
     )
@@ -85,7 +86,7 @@ async def claim_generation_jobs(session: AsyncSession, *, limit: int, lease_seco
 async def _settle(session: AsyncSession, job_id: int, token: str, **values) -> bool:
     result = await session.execute(
         update(GenerationJob)
-        .where(GenerationJob.id == job_id, GenerationJob.lease_token == token, GenerationJob.state == "running")
+        .where(GenerationJob.id == job_id, GenerationJob.lease_token == token, GenerationJob.state == GenerationState.RUNNING)
         .values(locked_until=None, lease_token=None, **values)
         .execution_options(synchronize_session=False)
     )
@@ -97,7 +98,7 @@ async def extend_job_leases(session: AsyncSession, job_ids: list[int], token: st
     many are still ours (a job whose lease another worker took is left alone)."""
     result = await session.execute(
         update(GenerationJob)
-        .where(GenerationJob.id.in_(job_ids), GenerationJob.lease_token == token, GenerationJob.state == "running")
+        .where(GenerationJob.id.in_(job_ids), GenerationJob.lease_token == token, GenerationJob.state == GenerationState.RUNNING)
         .values(locked_until=until)
         .execution_options(synchronize_session=False)
     )
@@ -107,21 +108,21 @@ async def extend_job_leases(session: AsyncSession, job_ids: list[int], token: st
 
 async def update_job_done(session: AsyncSession, job_id: int, token: str, media_attachment_id: int) -> bool:
     """Mark a leased job done; False when the lease was lost (the caller then rolls back)."""
-    return await _settle(session, job_id, token, state="done", media_attachment_id=media_attachment_id,
+    return await _settle(session, job_id, token, state=GenerationState.DONE, media_attachment_id=media_attachment_id,
                          error=None, finished_at=utcnow())
 
 
 async def update_job_failed(session: AsyncSession, job_id: int, token: str, error: str) -> bool:
-    return await _settle(session, job_id, token, state="failed", error=error[:4000], finished_at=utcnow())
+    return await _settle(session, job_id, token, state=GenerationState.FAILED, error=error[:4000], finished_at=utcnow())
 
 
 async def update_job_retry(session: AsyncSession, job_id: int, token: str, error: str, retry_at: datetime) -> bool:
     """Put a leased job back in the queue until `retry_at`, keeping why the attempt failed."""
-    return await _settle(session, job_id, token, state="queued", error=error[:4000], next_attempt_at=retry_at)
+    return await _settle(session, job_id, token, state=GenerationState.QUEUED, error=error[:4000], next_attempt_at=retry_at)
 
 
 async def count_pending_jobs(session: AsyncSession) -> int:
     result = await session.execute(
-        select(func.count()).select_from(GenerationJob).where(GenerationJob.state.in_(("queued", "running")))
+        select(func.count()).select_from(GenerationJob).where(GenerationJob.state.in_((GenerationState.QUEUED, GenerationState.RUNNING)))
     )
     return int(result.scalar_one())

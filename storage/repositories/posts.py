@@ -102,6 +102,23 @@ async def delete_post(session: AsyncSession, post: Post) -> None:
         await change_counter(session, post.in_reply_to_id, "replies_count", -1)
 
 
+async def list_replies(session: AsyncSession, parent_ids: list[int], limit: int) -> list[Post]:
+    if not parent_ids:
+        return []
+    result = await session.execute(
+        select(Post).where(Post.in_reply_to_id.in_(parent_ids)).order_by(Post.id).limit(limit)
+    )
+    return list(result.scalars())
+
+
+async def detach_media(session: AsyncSession, post_id: int) -> None:
+    """Give a post's images back to their owner as unattached uploads (delete-and-redraft reuses them)."""
+    await session.execute(
+        update(MediaAttachment).where(MediaAttachment.post_id == post_id).values(post_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def count_local_posts(session: AsyncSession) -> int:
     result = await session.execute(
         select(func.count()).select_from(Post).where(Post.local.is_(True), Post.reblog_of_id.is_(None))

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import Delivery, InboxItem
 from ..types import utcnow
+from ..states import QueueState
 
 
 async def claim(session: AsyncSession, model, *, limit: int, lease_seconds: float, now: datetime | None = None,
@@ -23,7 +24,7 @@ async def claim(session: AsyncSession, model, *, limit: int, lease_seconds: floa
     token = secrets.token_hex(16)
     due = (
         select(model.id)
-        .where(model.state == "queued", model.next_attempt_at <= now)
+        .where(model.state == QueueState.QUEUED, model.next_attempt_at <= now)
         .where(or_(model.locked_until.is_(None), model.locked_until < now))
         .order_by(model.next_attempt_at, model.id)
         .limit(limit)
@@ -43,7 +44,7 @@ async def claim(session: AsyncSession, model, *, limit: int, lease_seconds: floa
 
 
 async def settle_done(session: AsyncSession, row, *, last_status: int | None = None) -> None:
-    row.state = "done"
+    row.state = QueueState.DONE
     row.attempts += 1
     row.locked_until = None
     row.lease_token = None
@@ -63,7 +64,7 @@ async def settle_retry(session: AsyncSession, row, *, error: str, retry_at: date
     if isinstance(row, Delivery):
         row.last_status = last_status
     if retry_at is None:
-        row.state = "failed"
+        row.state = QueueState.FAILED
         row.finished_at = utcnow()
     else:
         row.next_attempt_at = retry_at
@@ -72,14 +73,14 @@ async def settle_retry(session: AsyncSession, row, *, error: str, retry_at: date
 async def count_pending(session: AsyncSession, model) -> int:
     from sqlalchemy import func
 
-    result = await session.execute(select(func.count()).select_from(model).where(model.state == "queued"))
+    result = await session.execute(select(func.count()).select_from(model).where(model.state == QueueState.QUEUED))
     return int(result.scalar_one())
 
 
 async def next_due_at(session: AsyncSession, model) -> datetime | None:
     from sqlalchemy import func
 
-    result = await session.execute(select(func.min(model.next_attempt_at)).where(model.state == "queued"))
+    result = await session.execute(select(func.min(model.next_attempt_at)).where(model.state == QueueState.QUEUED))
     return result.scalar_one_or_none()
 
 

@@ -13,8 +13,10 @@ from node import context
 from node.actions import create_post
 from node.app import create_app
 from node.change_feed import MAX_PAYLOAD, ChangeFeed, decode, encode
+from node.federation.runtime import FEDERATION
 from node.committed_changes import Changes, DeletedPost
 from node.settings import Settings
+from storage.models import Delivery
 from tests.conftest import create_user
 
 WAIT = 10.0
@@ -35,6 +37,15 @@ def test_payloads_round_trip_and_stay_under_the_limit():
     [deleted] = merged.deleted_posts
     assert (deleted.post_id, deleted.account_id, deleted.visibility, deleted.local) == (5, 6, "public", True)
     assert deleted.tags == [f"tag{i}" for i in range(20)]  # enough to route hashtag streams
+
+
+def test_queued_work_travels_with_or_without_ids():
+    [alone] = encode("origin-a", Changes(queued_work=True))
+    assert decode(alone)[1].queued_work is True
+    with_ids = [decode(payload)[1] for payload in encode("origin-a", Changes(new_post_ids=[1], queued_work=True))]
+    assert Changes.merged(with_ids).queued_work is True and Changes.merged(with_ids).new_post_ids == [1]
+    assert not decode(encode("origin-a", Changes(new_post_ids=[1]))[0])[1].queued_work
+    assert encode("origin-a", Changes()) == []
 
 
 @pytest.mark.parametrize("payload", ["not json", "[]", '{"new": [1]}', '{"origin": "x", "new": ["a"]}',
@@ -127,3 +138,25 @@ async def test_a_post_committed_by_another_process_reaches_the_stream(database_u
     finally:
         await other_runner.cleanup()
         await web_runner.cleanup()
+
+
+async def test_work_queued_by_another_process_wakes_this_ones_workers(database_url, tmp_path):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("processes share committed changes through PostgreSQL's NOTIFY; this run is on SQLite")
+    settings = _settings(database_url, tmp_path)
+    here, other = web.AppRunner(create_app(settings)), web.AppRunner(create_app(settings))
+    await here.setup()
+    await other.setup()
+    try:
+        wake = here.app[FEDERATION].waker()
+        alice = await create_user(other.app, "alice")
+        await asyncio.sleep(0.5)
+        wake.clear()
+        async with other.app[context.SESSIONMAKER]() as session:
+            session.add(Delivery(activity_uri="https://node.test/a/1", inbox_uri="https://peer.test/inbox",
+                                 host="peer.test", body="{}", signer_account_id=alice.id))
+            await session.commit()
+        await asyncio.wait_for(wake.wait(), WAIT)
+    finally:
+        await other.cleanup()
+        await here.cleanup()

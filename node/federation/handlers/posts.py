@@ -1,0 +1,38 @@
+"""Create and Delete of posts, and Delete of whole actors.
+
+A Delete that arrives before its Create leaves a tombstone, so the late Create is ignored
+(node/actions/deletes.py).
+"""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activitypub.inbox.note_parse import is_post, parse_note
+from activitypub.inbox.parse import parse_deleted
+from activitypub.shapes import same_origin
+from storage.models import Account
+
+from ... import actions
+from ...errors import ValidationError
+from .lookups import embedded_or_fetched
+from .registry import HandlerContext, handles
+
+
+@handles("Create")
+async def on_create(ctx: HandlerContext, session: AsyncSession, activity: dict, actor: Account) -> None:
+    document = await embedded_or_fetched(ctx, activity.get("object"))
+    if document is None or not is_post(document):
+        return  # Creates of other object types (chat messages, events) are not stored.
+    # parse_note checks that the post is the actor's own, from the actor's own server.
+    note = parse_note(document, actor.actor_uri, actor.followers_uri)
+    await actions.receive_post(session, ctx.settings, actor, note)
+
+
+@handles("Delete")
+async def on_delete(ctx: HandlerContext, session: AsyncSession, activity: dict, actor: Account) -> None:
+    object_uri = parse_deleted(activity)
+    if object_uri == actor.actor_uri:
+        await actions.delete_remote_account(session, ctx.settings, actor)
+        return
+    if not same_origin(object_uri, actor.actor_uri):
+        raise ValidationError("Delete of an object on another server")
+    await actions.receive_delete(session, ctx.settings, actor, object_uri)

@@ -1,0 +1,37 @@
+"""What a stored inbox item means: resolve its actor, find the handler for its type, and
+run it. The queue's discipline (claims, attempts, backoff, the retry cap) is
+activitypub.inbox.process's; the handlers live in node/federation/handlers.
+
+An action that refuses the activity (the actor may not see the post, may not follow that
+account) raises the same error it raises to a local user; here that becomes an
+InvalidActivity, so the item is marked failed at once with the reason, not retried.
+"""
+
+import json
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activitypub.errors import InvalidActivity
+from activitypub.resolver import resolve_actor
+from storage.errors import NotFound
+from storage.models import InboxItem
+
+from ..errors import ValidationError
+from .handlers.registry import HandlerContext, handler_for
+
+
+def item_handler(ctx: HandlerContext):
+    """The `handle(session, item)` that activitypub.inbox.process runs for each attempt."""
+
+    async def handle(session: AsyncSession, item: InboxItem) -> None:
+        handler = handler_for(item.activity_type)
+        if handler is None:
+            return  # a type this node does not act on is done, not failed
+        activity = json.loads(item.body)
+        actor = await resolve_actor(session, ctx.fetcher, item.actor_uri, local_domain=ctx.settings.domain)
+        try:
+            await handler(ctx, session, activity, actor)
+        except (ValidationError, NotFound) as exc:
+            raise InvalidActivity(f"refused: {exc}") from exc
+
+    return handle

@@ -1,0 +1,67 @@
+"""The named states and kinds that rows hold, each defined once.
+
+They are `StrEnum`s: a member is the string stored in its column, so a row read back from
+the database compares equal to the member, and a member can be written where text is kept.
+"""
+
+from enum import StrEnum
+
+
+class FollowState(StrEnum):
+    """A follow is `requested` until the target (or its server) accepts it; a rejected or
+    withdrawn follow is deleted, not kept in a third state."""
+
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+
+
+class QueueState(StrEnum):
+    """A row of a durable queue (received inbox items, deliveries): `queued` until an attempt
+    succeeds (`done`) or the retry cap or a permanent error ends it (`failed`)."""
+
+    QUEUED = "queued"
+    DONE = "done"
+    FAILED = "failed"
+
+
+InboxState = QueueState
+DeliveryState = QueueState
+
+
+class GenerationState(StrEnum):
+    """A generation job: queued -> running -> done, or failed with the reason kept; a running
+    job whose lease ran out is claimed again."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+# The actor types of a local user's account: a person, or a bot (`Service`). The node's
+# instance actor is an `Application`: it signs fetches, and nobody follows it or signs in as it.
+USER_ACTOR_TYPES = ("Person", "Service")
+
+
+class Visibility(StrEnum):
+    """Who may see a post, in Mastodon's words (followers-only is `private`)."""
+
+    PUBLIC = "public"
+    UNLISTED = "unlisted"
+    PRIVATE = "private"
+    DIRECT = "direct"
+
+
+# Shown to anyone, signed in or not, and the only ones that may be boosted.
+PUBLIC_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+class NotificationType(StrEnum):
+    """The `type` of a notification, as the Mastodon API names it."""
+
+    MENTION = "mention"
+    FOLLOW = "follow"
+    FOLLOW_REQUEST = "follow_request"
+    FAVOURITE = "favourite"
+    REBLOG = "reblog"
+    QUOTE = "quote"
