@@ -47,6 +47,7 @@ from node.workers import WORKERS  # noqa: E402
 from storage.db import create_engine, is_sqlite  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Account, Delivery, Follow  # noqa: E402
+from storage.states import FollowState, QueueState  # noqa: E402
 from storage.types import utcnow  # noqa: E402
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -177,7 +178,7 @@ async def seed(app: web.Application, servers: int, ports: list[int]) -> Account:
         ]
         session.add_all(remotes)
         await session.flush()
-        session.add_all(Follow(account_id=remote.id, target_account_id=author.id, state="accepted",
+        session.add_all(Follow(account_id=remote.id, target_account_id=author.id, state=FollowState.ACCEPTED,
                                follow_uri=f"http://s{i}.test/follows/{i}") for i, remote in enumerate(remotes))
         await session.commit()
     return author
@@ -264,7 +265,7 @@ async def measure(app: web.Application, author: Account, args, database: BenchDa
     sender_cpu = time.process_time() - cpu_start
     states = await count_states(app)
     received = await receiver_stats(ports[0])
-    delivered = states.get("done", 0)
+    delivered = states.get(QueueState.DONE, 0)
     wall = end - start
     print(f"database                {database.label}")
     print(f"servers                 {args.servers} (inboxes on {len(ports)} loopback ports, "
@@ -276,7 +277,7 @@ async def measure(app: web.Application, author: Account, args, database: BenchDa
     print(f"delivered (done rows)   {delivered}")
     print(f"verified by receivers   {received['verified']} on {received['servers']} distinct servers")
     print(f"failures                {received['rejected']} rejected, "
-          f"{states.get('queued', 0)} left to retry, {states.get('failed', 0)} failed")
+          f"{states.get(QueueState.QUEUED, 0)} left to retry, {states.get(QueueState.FAILED, 0)} failed")
     print(f"sender CPU              {sender_cpu:.2f} s ({sender_cpu / wall * 100:.0f}% of one core)")
     print(f"receiver CPU (total)    {received['cpu_s']:.2f} s")
 

@@ -40,6 +40,7 @@ from node.app import create_app  # noqa: E402
 from node.settings import Settings  # noqa: E402
 from node.workers import WORKERS  # noqa: E402
 from storage.models import InboxItem  # noqa: E402
+from storage.states import QueueState  # noqa: E402
 
 # The temporary database and free ports are set up the same way as for the fan-out benchmark.
 from fanout import BenchDatabase, free_port, run_with_database  # noqa: E402
@@ -231,7 +232,7 @@ def report(args, database: BenchDatabase, result: dict, node_cpu: float, queued:
            processing: float, key_fetches: int) -> None:
     statuses, latencies, wall = result["statuses"], result["latencies"], result["wall"]
     accepted = statuses.get(202, 0)
-    drained = final.get("done", 0) + final.get("failed", 0)
+    drained = final.get(QueueState.DONE, 0) + final.get(QueueState.FAILED, 0)
     print(f"database                {database.label}")
     print(f"activities              {args.activities} signed Creates by {args.actors} actors, "
           f"concurrency {args.concurrency}, shared inbox")
@@ -244,7 +245,7 @@ def report(args, database: BenchDatabase, result: dict, node_cpu: float, queued:
     print(f"key fetches             {key_fetches}")
     print(f"queued after load       {queued.get('queued', 0)} items")
     print(f"processing              {drained} items in {processing:.2f} s: {drained / processing:.0f} processed/s "
-          f"({final.get('done', 0)} done, {final.get('failed', 0)} failed)")
+          f"({final.get(QueueState.DONE, 0)} done, {final.get(QueueState.FAILED, 0)} failed)")
 
 
 def main() -> None:

@@ -48,6 +48,7 @@ from node.settings import Settings  # noqa: E402
 from storage.models import Account, Follow, HomeFeedEntry, MediaAttachment, Post  # noqa: E402
 from storage.repositories import oauth as oauth_repo  # noqa: E402
 from storage.snowflake import new_id  # noqa: E402
+from storage.states import FollowState  # noqa: E402
 
 from fanout import BenchDatabase, free_port, run_with_database  # noqa: E402
 
@@ -89,7 +90,7 @@ class Seeder:
     async def accounts(self) -> None:
         now = datetime.now(timezone.utc)
         follows = [{"id": new_id(), "account_id": self.reader_id, "target_account_id": account["id"],
-                    "follow_uri": f"https://bench.test/follows/{index}", "state": "accepted", "created_at": now}
+                    "follow_uri": f"https://bench.test/follows/{index}", "state": FollowState.ACCEPTED, "created_at": now}
                    for index, account in enumerate(self.followed)]
         async with self.engine.begin() as connection:
             await self._insert(connection, Account.__table__, self.followed + self.others)
