@@ -14,18 +14,16 @@ from storage.media import MediaStore, process_image
 from storage.repositories import account_stats
 
 from .. import actions, context
-from ..errors import ValidationError
 from ..federation.runtime import FEDERATION
 from ..routing import add_routes
 from ..settings import Settings
 from .auth import require_scopes
-from .body import MAX_BODY_BYTES, MAX_FIELDS, parse_pairs, read_params
+from .body import Params, read_params
 from .entities import credential_account, render_account
 
-IMAGE_FIELDS = ("avatar", "header")
 MAX_IMAGE_BYTES = 8 * 1024 * 1024  # Mastodon allows 2 MB; generated art is often larger
-TRUE_VALUES = ("true", "1", "on", "yes", "t")
-FALSE_VALUES = ("false", "0", "off", "no", "f", "")
+IMAGE_FILES = {"avatar": MAX_IMAGE_BYTES, "header": MAX_IMAGE_BYTES}
+FLAGS = ("locked", "bot", "discoverable")
 
 
 def setup(app: web.Application) -> None:
@@ -34,85 +32,20 @@ def setup(app: web.Application) -> None:
     ])
 
 
-async def _read_body(request: web.Request) -> tuple[dict, dict[str, bytes]]:
-    """(params, image files by field); only a multipart body can carry files."""
-    if request.content_type != "multipart/form-data":
-        return await read_params(request), {}
-    try:
-        reader = await request.multipart()
-    except (ValueError, AssertionError) as exc:
-        raise ValidationError(f"the multipart body is malformed: {exc}", status=400) from exc
-    pairs, files, text_size = [], {}, 0
-    while (part := await reader.next()) is not None:
-        if len(pairs) + len(files) >= MAX_FIELDS:
-            raise ValidationError("too many fields", status=413)
-        is_file = part.filename is not None or part.name in IMAGE_FIELDS
-        limit = MAX_IMAGE_BYTES if is_file else MAX_BODY_BYTES - text_size
-        data = await _read_part(part, limit)
-        if part.name in IMAGE_FIELDS:
-            files[part.name] = data
-        elif is_file:
-            raise ValidationError(f"unexpected file in field {part.name!r}")
-        else:
-            text_size += len(data)
-            pairs.append((part.name or "", _decode(data)))
-    params = parse_pairs(request.query.items())
-    params.update(parse_pairs(pairs))
-    return params, files
-
-
-async def _read_part(part, limit: int) -> bytes:
-    value = bytearray()
-    while chunk := await part.read_chunk():
-        value.extend(chunk)
-        if len(value) > limit:
-            raise ValidationError(f"the field {part.name!r} is too large", status=413)
-    return bytes(value)
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationError("form fields must be UTF-8", status=400) from exc
-
-
-def _flag(params: dict, name: str) -> bool | None:
-    """A Rails boolean: absent is None; anything but a known true or false word is refused."""
-    if name not in params:
-        return None
-    value = params[name]
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in TRUE_VALUES:
-        return True
-    if text in FALSE_VALUES:
-        return False
-    raise ValidationError(f"{name} must be true or false")
-
-
-def _text(params: dict, name: str) -> str | None:
-    value = params.get(name)
-    if value is None or isinstance(value, str):
-        return value
-    raise ValidationError(f"{name} must be a string")
-
-
-def _fields(params: dict) -> list[dict] | None:
+def _fields(params: Params) -> list[dict] | None:
     """`fields_attributes` as a form (`[0][name]`), a JSON object keyed by index, or a list."""
-    value = params.get("fields_attributes")
-    if value is None:
+    items = params.mapping_list("fields_attributes")
+    if items is None:
         return None
-    if isinstance(value, dict):
-        try:
-            keys = sorted(value, key=int)
-        except ValueError as exc:
-            raise ValidationError("fields_attributes keys must be numbers") from exc
-        value = [value[key] for key in keys]
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise ValidationError("fields_attributes must be a list of {name, value}")
-    return [{"name": item.get("name"), "value": item.get("value")} for item in value]
+    return [{"name": item.string("name"), "value": item.string("value")} for item in items]
+
+
+def _changes(params: Params) -> dict:
+    """The profile fields the request sets (None: left as they are)."""
+    changes = {"display_name": params.string("display_name"), "note": params.string("note"),
+               "fields": _fields(params)}
+    changes.update({name: params.boolean(name) for name in FLAGS})
+    return changes
 
 
 def _store_image(settings: Settings, data: bytes) -> str:
@@ -121,11 +54,14 @@ def _store_image(settings: Settings, data: bytes) -> str:
     return MediaStore(settings.media_dir).save(processed).original_path
 
 
-async def _image_paths(settings: Settings, files: dict[str, bytes]) -> dict[str, str]:
-    # Decoding and re-encoding are CPU work: keep them off the event loop.
+async def _image_paths(settings: Settings, params: Params) -> dict[str, str]:
+    """The stored images' paths by `avatar_path`/`header_path`; an empty file removes the image."""
     paths = {}
-    for name, data in files.items():
-        paths[f"{name}_path"] = await asyncio.to_thread(_store_image, settings, data) if data else ""
+    for name in IMAGE_FILES:
+        upload = params.file(name)
+        if upload is not None:
+            # Decoding and re-encoding are CPU work: keep them off the event loop.
+            paths[f"{name}_path"] = await asyncio.to_thread(_store_image, settings, upload.data) if upload.data else ""
     return paths
 
 
@@ -133,14 +69,10 @@ async def update_credentials(request: web.Request) -> web.Response:
     settings = request.app[context.SETTINGS]
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "write:accounts", session=session)
-        params, files = await _read_body(request)
-        changes = {
-            "display_name": _text(params, "display_name"), "note": _text(params, "note"),
-            "locked": _flag(params, "locked"), "bot": _flag(params, "bot"),
-            "discoverable": _flag(params, "discoverable"), "fields": _fields(params),
-        }
+        params = await read_params(request, files=IMAGE_FILES)
+        changes = _changes(params)
         # Images are checked (and a bad one refused) before anything is written.
-        changes.update(await _image_paths(settings, files))
+        changes.update(await _image_paths(settings, params))
         account = await actions.update_profile(session, settings, auth.account, **changes)
         await session.commit()
         entity = await render_account(session, request.app[context.URLS], account)

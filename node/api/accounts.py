@@ -19,13 +19,12 @@ from ..errors import Forbidden, ValidationError
 from ..routing import add_routes
 from ..settings import Settings
 from .auth import optional_scopes, require_scopes
-from .body import read_params
+from .body import Params, query_params, read_params
 from .entities import credential_account, render_account
 from .grants import NO_STORE, issue_token
+from .params import path_id
 
 MAX_PASSWORD_LENGTH = 256  # Argon2 hashes anything, but a megabyte password is an attack
-TRUE_VALUES = (True, "true", "1", "on", "yes")
-MAX_ID = 1 << 63  # ids are signed 64-bit; a longer number names no account
 
 
 def setup(app: web.Application) -> None:
@@ -44,13 +43,13 @@ async def register(request: web.Request) -> web.Response:
         auth = await require_scopes(request, "write:accounts", session=session, user=False)
         if settings.registrations == "closed":
             raise Forbidden("Registrations are closed on this server")
-        params = await read_params(request)
-        details = await registration_problems(session, settings, params)
+        fields = registration_fields(await read_params(request))
+        details = await registration_problems(session, settings, fields)
         if details:
             summary = "; ".join(problem[0]["description"] for problem in details.values())
             return web.json_response({"error": f"Validation failed: {summary}", "details": details}, status=422)
         _user, account = await create_local_user(
-            session, settings, username=params["username"], email=params["email"], password=params["password"],
+            session, settings, username=fields["username"], email=fields["email"], password=fields["password"],
             approved=settings.registrations == "open",
         )
         # Mastodon gives the new user's token the scopes of the app token that registered it.
@@ -59,15 +58,20 @@ async def register(request: web.Request) -> web.Response:
     return web.json_response(answer, headers=NO_STORE)
 
 
-async def registration_problems(session: AsyncSession, settings: Settings, params: dict) -> dict:
+def registration_fields(params: Params) -> dict:
+    """username, email and password as text (None when absent) and agreement as a boolean."""
+    fields = {name: params.string(name) for name in ("username", "email", "password")}
+    fields["agreement"] = params.boolean("agreement", False)
+    return fields
+
+
+async def registration_problems(session: AsyncSession, settings: Settings, fields: dict) -> dict:
     """Mastodon's `details` of a refused registration: field -> [{error: ERR_*, description}]."""
-    username, email, password = (params.get(name) for name in ("username", "email", "password"))
     problems = {
-        "username": await _username_problem(session, settings, username),
-        "email": await _email_problem(session, email),
-        "password": _password_problem(password),
-        "agreement": None if params.get("agreement") in TRUE_VALUES
-        else ("ERR_ACCEPTED", "the server rules must be accepted"),
+        "username": await _username_problem(session, settings, fields["username"]),
+        "email": await _email_problem(session, fields["email"]),
+        "password": _password_problem(fields["password"]),
+        "agreement": None if fields["agreement"] else ("ERR_ACCEPTED", "the server rules must be accepted"),
     }
     return {
         field: [{"error": problem[0], "description": f"{field}: {problem[1]}"}]
@@ -123,8 +127,7 @@ async def verify_credentials(request: web.Request) -> web.Response:
 async def get_account(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         await optional_scopes(request, "read:accounts", session=session)
-        account_id = int(request.match_info["id"])
-        account = await session.get(Account, account_id) if account_id < MAX_ID else None
+        account = await session.get(Account, path_id(request))
         if account is None:
             raise NotFound("Record not found")
         entity = await render_account(session, request.app[context.URLS], account)
@@ -134,7 +137,7 @@ async def get_account(request: web.Request) -> web.Response:
 async def lookup(request: web.Request) -> web.Response:
     """`acct` is `name`, `@name`, `name@this.domain` or `name@other.domain` (known accounts only)."""
     settings = request.app[context.SETTINGS]
-    acct = request.query.get("acct", "").strip().lstrip("@")
+    acct = (query_params(request).string("acct") or "").strip().lstrip("@")
     if not acct:
         raise ValidationError("acct is required", status=400)
     username, _, domain = acct.partition("@")

@@ -36,10 +36,10 @@ def setup(app: web.Application) -> None:
 
 async def create_app(request: web.Request) -> web.Response:
     params = await read_params(request)
-    name = _name(params.get("client_name"))
-    redirect_uris = parse_redirect_uris(params.get("redirect_uris"))
+    name = _name(params.string("client_name"))
+    redirect_uris = parse_redirect_uris(params.string_list("redirect_uris"))
     scopes = parse_scopes(scope_param(params))
-    website = _website(params.get("website"))
+    website = _website(params.string("website"))
     async with request.app[context.SESSIONMAKER]() as session:
         app, client_secret = await oauth_repo.put_app(
             session, name=name, website=website, redirect_uris=redirect_uris, scopes=scopes
@@ -54,21 +54,18 @@ async def verify_credentials(request: web.Request) -> web.Response:
     return web.json_response(app_to_entity(auth.app))
 
 
-def _name(value) -> str:
-    if not isinstance(value, str) or not value.strip():
+def _name(value: str | None) -> str:
+    if value is None or not value.strip():
         raise ValidationError("Validation failed: Application name can't be blank")
     if len(value) > MAX_NAME_LENGTH:
         raise ValidationError(f"Validation failed: Application name is longer than {MAX_NAME_LENGTH} characters")
     return value.strip()
 
 
-def parse_redirect_uris(value) -> list[str]:
-    """A newline- or space-separated string, or a list (`redirect_uris[]`), of valid redirect URIs."""
-    items = value if isinstance(value, list) else [value]
+def parse_redirect_uris(items: list[str] | None) -> list[str]:
+    """Valid redirect URIs from newline- or space-separated strings (`redirect_uris[]` or one)."""
     uris: list[str] = []
-    for item in items:
-        if not isinstance(item, str):
-            continue
+    for item in items or []:
         for uri in item.split():
             if uri not in uris:
                 uris.append(check_redirect_uri(uri))
@@ -106,10 +103,10 @@ def _split(uri: str):
         return None
 
 
-def _website(value) -> str | None:
+def _website(value: str | None) -> str | None:
     if value in (None, ""):
         return None
-    if not isinstance(value, str) or len(value) > MAX_URI_LENGTH:
+    if len(value) > MAX_URI_LENGTH:
         raise ValidationError("Validation failed: Website is invalid")
     parts = _split(value)
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:

@@ -12,7 +12,7 @@ import hmac
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -26,7 +26,7 @@ from .. import context
 from ..errors import ValidationError
 from ..routing import add_routes
 from .apps import OOB_URI
-from .body import read_params
+from .body import Params, query_params, read_params
 from .grants import OAuthError, check_app_scopes, find_login
 from .pages import code_page, consent_page, error_page
 from .scopes import parse_scopes, scope_param
@@ -74,45 +74,61 @@ class RedirectError(Exception):
         self.error = error
 
 
-async def parse_request(session: AsyncSession, params: dict) -> AuthorizeRequest:
-    """Check the client and redirect URI first (PageError), then the rest (OAuthError, redirected)."""
-    app = await oauth_repo.get_app_by_client_id(session, _text(params.get("client_id")))
+async def parse_request(session: AsyncSession, params: Params, response_type: str | None = None) -> AuthorizeRequest:
+    """Check the client and redirect URI first (PageError), then the rest (OAuthError, redirected).
+
+    `response_type` overrides the request's own (the consent form always asks for a code).
+    """
+    app, redirect_uri = await _client(session, params)
+    request = AuthorizeRequest(app, redirect_uri, [], None, None, None)
+    try:
+        request = replace(request, state=params.string("state") or None)
+        if (response_type or params.string("response_type")) != "code":
+            raise OAuthError("unsupported_response_type", "response_type must be code")
+        scopes = _scopes(app, params)
+        challenge, method = _pkce(params)
+    except ValidationError as exc:  # a field of the wrong type
+        raise RedirectError(request, OAuthError("invalid_request", str(exc))) from exc
+    except OAuthError as exc:
+        raise RedirectError(request, exc) from exc
+    return replace(request, scopes=scopes, code_challenge=challenge, code_challenge_method=method)
+
+
+async def _client(session: AsyncSession, params: Params) -> tuple[OAuthApp, str]:
+    """The app and the redirect URI to answer on; PageError when either cannot be trusted."""
+    try:
+        client_id, redirect_uri = params.string("client_id") or "", params.string("redirect_uri") or ""
+    except ValidationError as exc:
+        raise PageError(str(exc)) from exc
+    app = await oauth_repo.get_app_by_client_id(session, client_id)
     if app is None:
         raise PageError("The application is not known to this server.")
-    redirect_uri = _text(params.get("redirect_uri"))
     if not redirect_uri and len(app.redirect_uris) == 1:
         redirect_uri = app.redirect_uris[0]  # §3.1.2.3: optional when only one is registered
     if redirect_uri not in app.redirect_uris:
         raise PageError("The redirect URI is not one the application registered.")
-    request = AuthorizeRequest(app, redirect_uri, [], _text(params.get("state")) or None, None, None)
-    if params.get("response_type") != "code":
-        raise RedirectError(request, OAuthError("unsupported_response_type", "response_type must be code"))
+    return app, redirect_uri
+
+
+def _scopes(app: OAuthApp, params: Params) -> list[str]:
     try:
-        scopes = check_app_scopes(app, parse_scopes(scope_param(params)))
+        return check_app_scopes(app, parse_scopes(scope_param(params)))
     except ValidationError as exc:
-        raise RedirectError(request, OAuthError("invalid_scope", str(exc))) from exc
-    except OAuthError as exc:
-        raise RedirectError(request, exc) from exc
-    challenge, method = _pkce(request, params)
-    return AuthorizeRequest(app, redirect_uri, scopes, request.state, challenge, method)
+        raise OAuthError("invalid_scope", str(exc)) from exc
 
 
-def _pkce(request: AuthorizeRequest, params: dict) -> tuple[str | None, str | None]:
-    challenge = _text(params.get("code_challenge")) or None
-    method = _text(params.get("code_challenge_method")) or None
+def _pkce(params: Params) -> tuple[str | None, str | None]:
+    challenge = params.string("code_challenge") or None
+    method = params.string("code_challenge_method") or None
     if challenge is None:
         return None, None
     # RFC 7636 §4.3 defaults to "plain", which protects nothing a TLS-less channel does not
     # already leak; Mastodon accepts S256 only, and so do we.
     if method != "S256":
-        raise RedirectError(request, OAuthError("invalid_request", "code_challenge_method must be S256"))
+        raise OAuthError("invalid_request", "code_challenge_method must be S256")
     if not CHALLENGE_RE.match(challenge):
-        raise RedirectError(request, OAuthError("invalid_request", "code_challenge is malformed"))
+        raise OAuthError("invalid_request", "code_challenge is malformed")
     return challenge, method
-
-
-def _text(value) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def redirect_to_app(request: AuthorizeRequest, values: dict[str, str]) -> web.Response:
@@ -134,7 +150,7 @@ def error_answer(exc: RedirectError) -> web.Response:
 async def show_form(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         try:
-            auth_request = await parse_request(session, dict(request.query))
+            auth_request = await parse_request(session, query_params(request))
         except PageError as exc:
             return error_page(str(exc))
         except RedirectError as exc:
@@ -169,27 +185,33 @@ def _form_token(key: bytes, nonce: str, fields: dict[str, str]) -> str:
 
 
 async def submit_form(request: web.Request) -> web.Response:
-    form = await read_params(request, include_query=False)
-    async with request.app[context.SESSIONMAKER]() as session:
-        try:
-            auth_request = await parse_request(session, {**form, "response_type": "code"})
-        except PageError as exc:
-            return error_page(str(exc))
-        except RedirectError as exc:
-            return error_answer(exc)
-        key = await _form_key(session)
-        nonce = request.cookies.get(COOKIE, "")
-        expected = _form_token(key, nonce, auth_request.fields())
-        if not nonce or not hmac.compare_digest(expected, _text(form.get("csrf_token"))):
-            return error_page("The form has expired or did not come from this server. Go back and try again.", 403)
-        if form.get("decision") != "approve":
-            return error_answer(RedirectError(auth_request, OAuthError("access_denied", "the user denied the request")))
-        return await _sign_in_and_grant(session, auth_request, form, _hidden(key, nonce, auth_request))
+    try:
+        form = await read_params(request, include_query=False, status=400)
+        async with request.app[context.SESSIONMAKER]() as session:
+            return await _check_form(request, session, form)
+    except PageError as exc:
+        return error_page(str(exc))
+    except RedirectError as exc:
+        return error_answer(exc)
+    except ValidationError as exc:  # a malformed form or a field of the wrong type
+        return error_page(str(exc), exc.status)
 
 
-async def _sign_in_and_grant(session: AsyncSession, auth_request: AuthorizeRequest, form: dict,
+async def _check_form(request: web.Request, session: AsyncSession, form: Params) -> web.Response:
+    auth_request = await parse_request(session, form, response_type="code")
+    key = await _form_key(session)
+    nonce = request.cookies.get(COOKIE, "")
+    expected = _form_token(key, nonce, auth_request.fields())
+    if not nonce or not hmac.compare_digest(expected, form.string("csrf_token") or ""):
+        return error_page("The form has expired or did not come from this server. Go back and try again.", 403)
+    if form.string("decision") != "approve":
+        raise RedirectError(auth_request, OAuthError("access_denied", "the user denied the request"))
+    return await _sign_in_and_grant(session, auth_request, form, _hidden(key, nonce, auth_request))
+
+
+async def _sign_in_and_grant(session: AsyncSession, auth_request: AuthorizeRequest, form: Params,
                              hidden: dict[str, str]) -> web.Response:
-    login, password = _text(form.get("login")), _text(form.get("password"))
+    login, password = form.string("login") or "", form.string("password") or ""
     found = await find_login(session, login, password) if login and password else None
     if found is None:
         return consent_page(auth_request.app, auth_request.scopes, hidden, login=login,

@@ -12,21 +12,23 @@ image of the caller that `POST /api/v1/statuses` takes in `media_ids`, as with a
 from aiohttp import web
 
 from generation import list_styles
+from generation.base import MAX_SEED
 from storage.errors import NotFound
 from storage.models import GenerationJob, MediaAttachment
 from storage.repositories import generations as job_repo
 from storage.repositories import posts as post_repo
 
 from .. import context
-from ..actions.generate import parse_key, request_generation
+from ..actions.generate import request_generation
 from ..federation.runtime import FEDERATION
 from ..routing import add_routes
 from ..urls import Urls
 from .auth import optional_scopes, require_scopes
-from .body import read_params
+from .body import Params, read_params
 from .entities import format_id, format_time
 from .media_entity import media_to_entity
 from .pagination import page_params, paged_response
+from .params import path_id
 
 WRITE_SCOPES = ("write:media",)
 READ_SCOPES = ("read:statuses", "write:media")
@@ -70,15 +72,22 @@ async def _entities(session, urls: Urls, jobs: list[GenerationJob]) -> list[dict
     return [job_to_entity(urls, job, media.get(job.media_attachment_id)) for job in jobs]
 
 
+def generation_fields(params: Params) -> dict:
+    """prompt, style and size as text ("512x768"), the seed as a number or digits, remix_of an id."""
+    # An id that names no post is "not found", as for any other lookup of a post.
+    remix_of = params.id("remix_of", not_found="post")
+    return {
+        "prompt": params.string("prompt"), "style": params.string("style"), "size": params.string("size"),
+        "seed": params.integer("seed", minimum=0, maximum=MAX_SEED),
+        "remix_of": remix_of if remix_of is not None else params.id("remix_of_id", not_found="post"),
+    }
+
+
 async def create_generation(request: web.Request) -> web.Response:
     auth = await require_scopes(request, *WRITE_SCOPES)
-    params = await read_params(request, include_query=False)
+    fields = generation_fields(await read_params(request, include_query=False))
     async with request.app[context.SESSIONMAKER]() as session:
-        job = await request_generation(
-            session, request.app[context.SETTINGS], auth.account, prompt=params.get("prompt"),
-            style=params.get("style"), size=params.get("size"), seed=params.get("seed"),
-            remix_of=params.get("remix_of") or params.get("remix_of_id"),
-        )
+        job = await request_generation(session, request.app[context.SETTINGS], auth.account, **fields)
         await session.commit()
     request.app[FEDERATION].nudge()  # wake the in-process worker loops now, not at the next poll
     return web.json_response(job_to_entity(request.app[context.URLS], job, None), status=202)
@@ -87,8 +96,7 @@ async def create_generation(request: web.Request) -> web.Response:
 async def show_generation(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, *READ_SCOPES, session=session)
-        key = parse_key(request.match_info["id"])
-        job = await job_repo.get_generation_job_by_id(session, key) if key is not None else None
+        job = await job_repo.get_generation_job_by_id(session, path_id(request, what="generation"))
         if job is None or job.account_id != auth.account_id:
             raise NotFound(f"generation {request.match_info['id']} not found")
         entities = await _entities(session, request.app[context.URLS], [job])

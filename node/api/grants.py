@@ -17,6 +17,7 @@ from storage.repositories import oauth as oauth_repo
 from ..accounts import check_password, hash_password
 from ..errors import ValidationError
 from .entities import token_to_entity
+from .params import Params
 from .scopes import covers, parse_scopes, scope_param
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
@@ -34,6 +35,11 @@ class OAuthError(Exception):
         self.headers = headers or {}
 
 
+def invalid_request(exc: ValidationError) -> OAuthError:
+    """A malformed body or a field of the wrong type, as the OAuth error clients expect (§5.2)."""
+    return OAuthError("invalid_request", str(exc), exc.status)
+
+
 def oauth_error_response(exc: OAuthError) -> web.Response:
     return web.json_response(
         {"error": exc.error, "error_description": exc.description},
@@ -41,12 +47,13 @@ def oauth_error_response(exc: OAuthError) -> web.Response:
     )
 
 
-def client_credentials(request: web.Request, params: dict) -> tuple[str | None, str | None, bool]:
+def client_credentials(request: web.Request, params: Params) -> tuple[str | None, str | None, bool]:
     """(client_id, client_secret, sent_with_basic): HTTP Basic (RFC 6749 §2.3.1) or the body."""
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
+    body_id = params.string("client_id")
     if scheme.lower() != "basic":
-        return _text(params.get("client_id")), _text(params.get("client_secret")), False
+        return body_id or None, params.string("client_secret") or None, False
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
@@ -54,17 +61,13 @@ def client_credentials(request: web.Request, params: dict) -> tuple[str | None, 
     client_id, sep, client_secret = decoded.partition(":")
     if not sep:
         raise OAuthError("invalid_client", "malformed Basic credentials", 401, _BASIC_CHALLENGE)
-    if params.get("client_id") not in (None, unquote_plus(client_id)):
+    if body_id not in (None, unquote_plus(client_id)):
         raise OAuthError("invalid_request", "client_id in the body differs from the Basic credentials")
     # §2.3.1: both parts are form-urlencoded before they are joined and base64-encoded.
     return unquote_plus(client_id), unquote_plus(client_secret), True
 
 
-def _text(value) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-async def authenticate_client(session: AsyncSession, request: web.Request, params: dict) -> OAuthApp:
+async def authenticate_client(session: AsyncSession, request: web.Request, params: Params) -> OAuthApp:
     """The app whose id and secret the request carries; 401 invalid_client otherwise (§5.2)."""
     client_id, client_secret, basic = client_credentials(request, params)
     headers = _BASIC_CHALLENGE if basic else None
@@ -76,7 +79,7 @@ async def authenticate_client(session: AsyncSession, request: web.Request, param
     return app
 
 
-def requested_scopes(app: OAuthApp, params: dict) -> list[str]:
+def requested_scopes(app: OAuthApp, params: Params) -> list[str]:
     """The scopes the request names (default `read`), each of which the app registered."""
     try:
         scopes = parse_scopes(scope_param(params))

@@ -20,9 +20,10 @@ from .. import context
 from ..routing import add_routes
 from ..urls import Urls
 from .auth import require_scopes
-from .body import read_params
+from .body import query_params, read_params
 from .entities import format_id, format_time
 from .pagination import page_params, paged_response
+from .params import path_id
 from .status_entity import render_accounts, render_statuses
 from .visibility import visible_posts
 
@@ -61,20 +62,21 @@ async def render_notifications(session: AsyncSession, urls: Urls, viewer: Accoun
     return entities
 
 
-def _types(request: web.Request, name: str) -> list[str]:
-    return [value for value in request.query.getall(f"{name}[]", []) + request.query.getall(name, []) if value]
+def _filters(request: web.Request) -> dict:
+    """`types[]`, `exclude_types[]` (blank items left out) and `account_id`, the sender."""
+    params = query_params(request)
+    types, excluded = (params.string_list(name) or [] for name in ("types", "exclude_types"))
+    return {"types": [name for name in types if name], "exclude_types": [name for name in excluded if name],
+            "from_account_id": params.id("account_id")}
 
 
 async def list_notifications(request: web.Request) -> web.Response:
     page = page_params(request, default=40, maximum=80)
     urls = request.app[context.URLS]
-    sender = request.query.get("account_id", "")
+    filters = _filters(request)
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "read:notifications", session=session)
-        query, key = notification_repo.notifications_query(
-            auth.account.id, types=_types(request, "types"), exclude_types=_types(request, "exclude_types"),
-            from_account_id=int(sender) if sender.isascii() and sender.isdigit() and len(sender) < 20 else None,
-        )
+        query, key = notification_repo.notifications_query(auth.account.id, **filters)
         rows = [row for _id, row in page.newest_first((await session.execute(page.apply(query, key))).all())]
         entities = await render_notifications(session, urls, auth.account, rows)
     return paged_response(request, urls, entities, [row.id for row in rows])
@@ -83,7 +85,8 @@ async def list_notifications(request: web.Request) -> web.Response:
 async def get_notification(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "read:notifications", session=session)
-        row = await notification_repo.get_notification(session, auth.account.id, int(request.match_info["id"]))
+        row = await notification_repo.get_notification(session, auth.account.id,
+                                                       path_id(request, what="notification"))
         entities = await render_notifications(session, request.app[context.URLS], auth.account, [row] if row else [])
     if not entities:
         raise NotFound(f"notification {request.match_info['id']} not found")
@@ -92,12 +95,14 @@ async def get_notification(request: web.Request) -> web.Response:
 
 async def dismiss(request: web.Request) -> web.Response:
     """Dismissing an unknown notification is a 404, as on Mastodon."""
-    raw = request.match_info.get("id") or str((await read_params(request)).get("id", ""))
-    notification_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 20 else 0
+    if "id" in request.match_info:
+        notification_id = path_id(request, what="notification")
+    else:
+        notification_id = (await read_params(request)).id("id", not_found="notification") or 0
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "write:notifications", session=session)
         if await notification_repo.get_notification(session, auth.account.id, notification_id) is None:
-            raise NotFound(f"notification {raw} not found")
+            raise NotFound(f"notification {notification_id} not found")
         await notification_repo.delete_notification(session, auth.account.id, notification_id)
         await session.commit()
     return web.json_response({})

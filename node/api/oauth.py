@@ -18,9 +18,10 @@ from storage.types import utcnow
 from .. import context
 from ..errors import ValidationError
 from ..routing import add_routes
-from .body import read_params
+from .body import Params, read_params
 from .grants import (
-    NO_STORE, OAuthError, authenticate_client, find_login, issue_token, oauth_error_response, requested_scopes,
+    NO_STORE, OAuthError, authenticate_client, find_login, invalid_request, issue_token, oauth_error_response,
+    requested_scopes,
 )
 from .scopes import KNOWN_SCOPES, TOP_LEVEL
 
@@ -39,37 +40,32 @@ def setup(app: web.Application) -> None:
 
 async def token(request: web.Request) -> web.Response:
     try:
-        params = await _params(request)
-        grant = GRANTS.get(params.get("grant_type"))
+        params = await read_params(request, status=400)
+        grant = GRANTS.get(params.string("grant_type"))
         if grant is None:
             raise OAuthError("unsupported_grant_type", f"grant_type must be one of {', '.join(GRANT_TYPES)}")
         async with request.app[context.SESSIONMAKER]() as session:
             app = await authenticate_client(session, request, params)
             answer = await grant(session, app, params)
             await session.commit()
+    except ValidationError as exc:
+        return oauth_error_response(invalid_request(exc))
     except OAuthError as exc:
         return oauth_error_response(exc)
     return web.json_response(answer, headers=NO_STORE)
 
 
-async def _params(request: web.Request) -> dict:
-    try:
-        return await read_params(request)
-    except ValidationError as exc:
-        raise OAuthError("invalid_request", str(exc), exc.status) from exc
-
-
-async def _authorization_code(session: AsyncSession, app: OAuthApp, params: dict) -> dict:
-    code_text = params.get("code")
-    if not isinstance(code_text, str) or not code_text:
+async def _authorization_code(session: AsyncSession, app: OAuthApp, params: Params) -> dict:
+    code_text = params.string("code")
+    if not code_text:
         raise OAuthError("invalid_request", "code is required")
     code = await oauth_repo.get_code(session, code_text)
     if code is None or code.app_id != app.id:
         raise OAuthError("invalid_grant", "the authorization code is unknown")
     if code.used_at is not None or code.expires_at <= utcnow():
         raise OAuthError("invalid_grant", "the authorization code was used already or has expired")
-    _check_redirect_uri(app, code.redirect_uri, params.get("redirect_uri"))
-    _check_verifier(code.code_challenge, params.get("code_verifier"))
+    _check_redirect_uri(app, code.redirect_uri, params.string("redirect_uri"))
+    _check_verifier(code.code_challenge, params.string("code_verifier"))
     user = await account_repo.get_user_by_account_id(session, code.account_id)
     if user is None or not user.approved:
         raise OAuthError("invalid_grant", "this account may not sign in")
@@ -78,7 +74,7 @@ async def _authorization_code(session: AsyncSession, app: OAuthApp, params: dict
     return await issue_token(session, app.id, code.account_id, list(code.scopes))
 
 
-def _check_redirect_uri(app: OAuthApp, issued_for: str, given) -> None:
+def _check_redirect_uri(app: OAuthApp, issued_for: str, given: str | None) -> None:
     """§4.1.3: the redirect_uri must be the one the code was issued for.
 
     A client registered with a single URI may leave it out at both steps (§3.1.2.3).
@@ -89,24 +85,24 @@ def _check_redirect_uri(app: OAuthApp, issued_for: str, given) -> None:
         raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request")
 
 
-def _check_verifier(challenge: str | None, verifier) -> None:
+def _check_verifier(challenge: str | None, verifier: str | None) -> None:
     """RFC 7636 §4.6: BASE64URL(SHA256(code_verifier)) must equal the stored S256 challenge."""
     if challenge is None:
         if verifier not in (None, ""):
             # A verifier for a code issued without a challenge means the exchange was tampered with.
             raise OAuthError("invalid_grant", "code_verifier was sent but the authorization had no code_challenge")
         return
-    if not isinstance(verifier, str) or not VERIFIER_RE.match(verifier):
+    if verifier is None or not VERIFIER_RE.match(verifier):
         raise OAuthError("invalid_grant", "a valid code_verifier is required")
     computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode()
     if not secrets.compare_digest(computed, challenge):
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
 
 
-async def _password(session: AsyncSession, app: OAuthApp, params: dict) -> dict:
+async def _password(session: AsyncSession, app: OAuthApp, params: Params) -> dict:
     """The resource owner password grant (§4.3); Mastodon 4.3 still offers it and Mastodon.py uses it."""
-    username, password = params.get("username"), params.get("password")
-    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+    username, password = params.string("username"), params.string("password")
+    if not username or not password:
         raise OAuthError("invalid_request", "username and password are required")
     scopes = requested_scopes(app, params)
     found = await find_login(session, username, password)
@@ -118,7 +114,7 @@ async def _password(session: AsyncSession, app: OAuthApp, params: dict) -> dict:
     return await issue_token(session, app.id, account.id, scopes)
 
 
-async def _client_credentials(session: AsyncSession, app: OAuthApp, params: dict) -> dict:
+async def _client_credentials(session: AsyncSession, app: OAuthApp, params: Params) -> dict:
     """An app token (§4.4): no user; enough to register an account or check the app."""
     return await issue_token(session, app.id, None, requested_scopes(app, params))
 
@@ -133,11 +129,11 @@ GRANTS = {
 async def revoke(request: web.Request) -> web.Response:
     """RFC 7009 §2.2: an unknown or already revoked token is still a success."""
     try:
-        params = await _params(request)
+        params = await read_params(request, status=400)
         async with request.app[context.SESSIONMAKER]() as session:
             app = await authenticate_client(session, request, params)
-            token_text = params.get("token")
-            if not isinstance(token_text, str) or not token_text:
+            token_text = params.string("token")
+            if not token_text:
                 raise OAuthError("invalid_request", "token is required")
             row = await oauth_repo.get_token(session, token_text)
             if row is not None:
@@ -145,6 +141,8 @@ async def revoke(request: web.Request) -> web.Response:
                     raise OAuthError("unauthorized_client", "the token belongs to another client", 403)
                 await oauth_repo.update_token_revoked(session, row)
                 await session.commit()
+    except ValidationError as exc:
+        return oauth_error_response(invalid_request(exc))
     except OAuthError as exc:
         return oauth_error_response(exc)
     return web.json_response({}, headers=NO_STORE)

@@ -6,6 +6,7 @@ scopes, and `admin:read` / `admin:write` grant their sub-scopes.
 """
 
 from ..errors import ValidationError
+from .params import Params
 
 READ_SCOPES = (
     "read:accounts", "read:blocks", "read:bookmarks", "read:favourites", "read:filters", "read:follows",
@@ -76,9 +77,10 @@ def parse_scopes(value, *, default: tuple[str, ...] = DEFAULT_SCOPES) -> list[st
     return scopes
 
 
-def scope_param(params: dict):
-    """The raw scope value of a request, whichever of the names clients use it came under."""
+def scope_param(params: Params) -> list[str] | None:
+    """The scopes a request names, under whichever name the client used (`scope` in OAuth,
+    `scopes` in Mastodon's apps API): one string or a list of strings, as a list."""
     for name in ("scope", "scopes"):
-        if params.get(name) not in (None, "", []):
-            return params[name]
+        if params.given(name):
+            return params.string_list(name)
     return None

@@ -20,11 +20,11 @@ from .. import actions, context
 from ..actions.common import get_post
 from ..routing import add_routes
 from .auth import optional_scopes, require_scopes
-from .body import read_params
+from .body import Params, read_params
 from .entities import format_time
 from .media_entity import media_to_entity
+from .params import path_id
 from .status_entity import render_accounts, render_status
-from .status_params import flag_param, ids_param, media_attributes, text_param
 from .visibility import get_visible_post
 
 ID = r"{id:\d+}"
@@ -38,7 +38,7 @@ def setup(app: web.Application) -> None:
     ])
 
 
-async def _own_post(session: AsyncSession, account: Account, post_id) -> Post:
+async def _own_post(session: AsyncSession, account: Account, post_id: int) -> Post:
     post = await get_post(session, post_id)
     if post.account_id != account.id or not post.local or post.reblog_of_id is not None:
         raise NotFound(f"post {post_id} not found")
@@ -49,18 +49,35 @@ async def _media_of(session: AsyncSession, post: Post) -> list[MediaAttachment]:
     return (await post_repo.list_media(session, [post.id])).get(post.id, [])
 
 
+def media_descriptions(params: Params) -> dict[int, str]:
+    """`media_attributes[][id]` + `[description]` pairs of an edit, as {media id: description}."""
+    descriptions = {}
+    for item in params.mapping_list("media_attributes") or []:
+        media_id = item.id("id")
+        if media_id is None:
+            raise item.error("id", "is required")
+        description = item.string("description")
+        if description is not None:
+            descriptions[media_id] = description
+    return descriptions
+
+
+def edit_fields(params: Params) -> dict:
+    """The fields an edit changes (None: left as it is), read and typed before anything is written."""
+    return {
+        "text": params.string("status"), "spoiler_text": params.string("spoiler_text"),
+        "sensitive": params.boolean("sensitive"), "language": params.string("language"),
+        "media_ids": params.id_list("media_ids"), "media_descriptions": media_descriptions(params),
+    }
+
+
 async def edit_status(request: web.Request) -> web.Response:
     params = await read_params(request)
-    descriptions = media_attributes(params)
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "write:statuses", session=session)
-        post = await _own_post(session, auth.account, request.match_info["id"])
-        post = await actions.update_post(
-            session, request.app[context.SETTINGS], auth.account, post,
-            text=text_param(params, "status"), spoiler_text=text_param(params, "spoiler_text"),
-            sensitive=flag_param(params, "sensitive"), language=text_param(params, "language"),
-            media_ids=ids_param(params, "media_ids"), media_descriptions=descriptions,
-        )
+        fields = edit_fields(params)
+        post = await _own_post(session, auth.account, path_id(request, what="post"))
+        post = await actions.update_post(session, request.app[context.SETTINGS], auth.account, post, **fields)
         await session.commit()
         entity = await render_status(session, request.app[context.URLS], auth.account, post)
     return web.json_response(entity)
@@ -81,7 +98,7 @@ async def get_history(request: web.Request) -> web.Response:
     urls = request.app[context.URLS]
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await optional_scopes(request, "read:statuses", session=session)
-        post = await get_visible_post(session, auth.account if auth else None, request.match_info["id"])
+        post = await get_visible_post(session, auth.account if auth else None, path_id(request, what="post"))
         if post.reblog_of_id is not None:
             raise NotFound(f"post {post.id} not found")
         versions = await _versions(session, post)

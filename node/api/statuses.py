@@ -24,10 +24,10 @@ from ..actions.common import get_post, original_of
 from ..errors import ValidationError
 from ..routing import add_routes
 from .auth import optional_scopes, require_scopes
-from .body import read_params
+from .body import Params, query_params, read_params
 from .entities import html_to_text
+from .params import path_id
 from .status_entity import render_status, render_statuses
-from .status_params import flag_param, id_param, ids_param, text_param
 from .visibility import get_visible_post, visible_posts
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)  # how long Mastodon remembers an Idempotency-Key
@@ -63,16 +63,17 @@ async def _remembered(session: AsyncSession, account: Account, key: str | None) 
     return await post_repo.get_post_by_id(session, post_id) if post_id is not None else None
 
 
-async def _new_post(session: AsyncSession, request: web.Request, account: Account, params: dict) -> Post:
-    if params.get("poll"):
+def post_fields(params: Params) -> dict:
+    """The fields of a new post, read and typed before anything is written."""
+    if params.given("poll"):
         raise ValidationError("polls are not supported on this server")
-    return await actions.create_post(
-        session, request.app[context.SETTINGS], account,
-        text=text_param(params, "status") or "", media_ids=ids_param(params, "media_ids") or [],
-        visibility=text_param(params, "visibility") or "public",
-        spoiler_text=text_param(params, "spoiler_text") or "", sensitive=bool(flag_param(params, "sensitive")),
-        in_reply_to_id=id_param(params, "in_reply_to_id"), language=text_param(params, "language") or None,
-    )
+    return {
+        "text": params.string("status") or "", "media_ids": params.id_list("media_ids") or [],
+        "visibility": params.string("visibility") or "public", "spoiler_text": params.string("spoiler_text") or "",
+        "sensitive": params.boolean("sensitive", False), "language": params.string("language") or None,
+        # Mastodon looks the parent up, so an id that names nothing is a 404 there too.
+        "in_reply_to_id": params.id("in_reply_to_id", not_found="post"),
+    }
 
 
 async def create_status(request: web.Request) -> web.Response:
@@ -82,7 +83,8 @@ async def create_status(request: web.Request) -> web.Response:
         auth = await require_scopes(request, "write:statuses", session=session)
         post = await _remembered(session, auth.account, key)
         if post is None:
-            post = await _new_post(session, request, auth.account, params)
+            fields = post_fields(params)
+            post = await actions.create_post(session, request.app[context.SETTINGS], auth.account, **fields)
             if key is not None:
                 await idempotency_repo.put_idempotency_key(session, auth.account.id, key, post.id,
                                                       utcnow() - IDEMPOTENCY_WINDOW)
@@ -102,15 +104,14 @@ async def get_status(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await optional_scopes(request, "read:statuses", session=session)
         viewer = auth.account if auth else None
-        post = await get_visible_post(session, viewer, request.match_info["id"])
+        post = await get_visible_post(session, viewer, path_id(request, what="post"))
         entity = await render_status(session, request.app[context.URLS], viewer, post)
     return web.json_response(entity)
 
 
 async def get_statuses(request: web.Request) -> web.Response:
     """`GET /api/v1/statuses?id[]=…`: several statuses at once; unknown or hidden ones are left out."""
-    wanted = request.query.getall("id[]", []) + request.query.getall("id", [])
-    ids = [int(value) for value in wanted if value.isascii() and value.isdigit() and len(value) < 20][:MAX_IDS]
+    ids = (query_params(request).id_list("id") or [])[:MAX_IDS]
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await optional_scopes(request, "read:statuses", session=session)
         viewer = auth.account if auth else None
@@ -157,7 +158,7 @@ async def get_context(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await optional_scopes(request, "read:statuses", session=session)
         viewer = auth.account if auth else None
-        post = await original_of(session, await get_visible_post(session, viewer, request.match_info["id"]))
+        post = await original_of(session, await get_visible_post(session, viewer, path_id(request, what="post")))
         urls = request.app[context.URLS]
         ancestors = await visible_posts(session, viewer, await _ancestors(session, post))
         descendants = await visible_posts(session, viewer, await _descendants(session, post))
@@ -172,7 +173,7 @@ def _source_text(post: Post) -> str:
 async def get_source(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "read:statuses", session=session)
-        post = await get_visible_post(session, auth.account, request.match_info["id"])
+        post = await get_visible_post(session, auth.account, path_id(request, what="post"))
     return web.json_response({"id": str(post.id), "text": _source_text(post), "spoiler_text": post.spoiler_text or ""})
 
 
@@ -180,7 +181,7 @@ async def delete_status(request: web.Request) -> web.Response:
     """Delete one's own post (or boost); the answer keeps `text` and the images for redraft."""
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "write:statuses", session=session)
-        post = await get_post(session, request.match_info["id"])
+        post = await get_post(session, path_id(request, what="post"))
         if post.account_id != auth.account.id:
             raise NotFound(f"post {post.id} not found")
         entity = await render_status(session, request.app[context.URLS], auth.account, post)
