@@ -15,15 +15,15 @@ from storage.models import Account, Follow
 from storage.repositories import account_queries
 
 from .. import actions, context
-from ..errors import ValidationError
 from ..federation.runtime import FEDERATION
 from ..routing import add_routes
 from .auth import optional_scopes, require_scopes
+from .body import query_params
 from .entities import format_id
 from .pagination import page_params, paged_response
+from .params import parse_id
 from .status_entity import render_accounts
 
-MAX_ID = 1 << 63  # ids are signed 64-bit; a longer number names no account
 MAX_RELATIONSHIPS = 100
 
 
@@ -41,11 +41,8 @@ def setup(app: web.Application) -> None:
 
 async def get_account_or_404(session: AsyncSession, account_id) -> Account:
     """The account with this id; NotFound (404) for an unknown or out-of-range id."""
-    try:
-        number = int(account_id)
-    except (TypeError, ValueError):
-        number = -1
-    account = await session.get(Account, number) if 0 < number < MAX_ID else None
+    number = parse_id(account_id)
+    account = await session.get(Account, number) if number else None
     if account is None:
         raise NotFound("Record not found")
     return account
@@ -94,20 +91,9 @@ async def relationships_of(session: AsyncSession, viewer_id: int, target_ids: li
     return [relationship_entity(t, outgoing.get(t), incoming.get(t)) for t in ordered]
 
 
-def _requested_ids(request: web.Request) -> list[int]:
-    # Rails clients send `id[]=1&id[]=2`; some send `id=1&id=2` or a single `id`.
-    values = request.query.getall("id[]", []) + request.query.getall("id", [])
-    if len(values) > MAX_RELATIONSHIPS:
-        raise ValidationError(f"at most {MAX_RELATIONSHIPS} ids at a time", status=400)
-    try:
-        ids = [int(value) for value in values]
-    except ValueError as exc:
-        raise ValidationError("ids must be numbers", status=400) from exc
-    return [value for value in ids if 0 < value < MAX_ID]
-
-
 async def relationships(request: web.Request) -> web.Response:
-    ids = _requested_ids(request)
+    # Rails clients send `id[]=1&id[]=2`; some send `id=1&id=2` or a single `id`.
+    ids = query_params(request).id_list("id", max_items=MAX_RELATIONSHIPS) or []
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "read:follows", session=session)
         answer = await relationships_of(session, auth.account.id, ids)

@@ -12,31 +12,20 @@ from storage.repositories import account_queries
 from storage.repositories import follows as follow_repo
 
 from .. import context
-from ..errors import ValidationError
 from ..routing import add_routes
 from .account_relations import get_account_or_404
 from .auth import optional_scopes
+from .body import query_params
 from .pagination import page_params, paged_response
 from .status_entity import render_statuses
 
-TRUE_VALUES = ("true", "1", "on", "yes", "t")
-FALSE_VALUES = ("false", "0", "off", "no", "f", "")
+FILTERS = ("only_media", "exclude_replies", "exclude_reblogs")
 
 
 def setup(app: web.Application) -> None:
     add_routes(app, [
         ("GET", r"/api/v1/accounts/{id:\d+}/statuses", account_statuses),
     ])
-
-
-def query_flag(request: web.Request, name: str) -> bool:
-    """A boolean query parameter in Rails' spellings; anything else is a 400."""
-    text = request.query.get(name, "").strip().lower()
-    if text in TRUE_VALUES:
-        return True
-    if text in FALSE_VALUES:
-        return False
-    raise ValidationError(f"{name} must be true or false", status=400)
 
 
 async def _visibilities(session, viewer: Account | None, author: Account) -> tuple[str, ...]:
@@ -50,9 +39,9 @@ async def _visibilities(session, viewer: Account | None, author: Account) -> tup
 
 
 async def account_statuses(request: web.Request) -> web.Response:
-    page = page_params(request)
-    filters = {name: query_flag(request, name) for name in ("only_media", "exclude_replies", "exclude_reblogs")}
-    pinned = query_flag(request, "pinned")
+    page, query = page_params(request), query_params(request)
+    filters = {name: query.boolean(name, False) for name in FILTERS}
+    pinned, tag = query.boolean("pinned", False), query.string("tagged") or None
     urls = request.app[context.URLS]
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await optional_scopes(request, "read:statuses", session=session)
@@ -62,7 +51,7 @@ async def account_statuses(request: web.Request) -> web.Response:
             return web.json_response([])
         posts = await account_queries.list_profile_posts(
             session, author.id, page, visibilities=await _visibilities(session, viewer, author),
-            tag=request.query.get("tagged") or None, **filters,
+            tag=tag, **filters,
         )
         entities = await render_statuses(session, urls, viewer, posts)
     return paged_response(request, urls, entities, [post.id for post in posts])

@@ -11,10 +11,10 @@ from storage.models import Account
 from storage.repositories import follows as follow_repo
 
 from .. import context
-from ..errors import ValidationError
 from ..routing import add_routes
 from ..urls import Urls
 from .auth import require_scopes
+from .body import query_params
 from .entities import render_account
 
 DEFAULT_LIMIT = 40
@@ -70,12 +70,8 @@ def scoped_empty_list(scope: str):
 
 def page_params(request: web.Request) -> tuple[int | None, int]:
     """`max_id` and `limit` of a paged list; 400 for values that are not numbers."""
-    try:
-        max_id = int(request.query["max_id"]) if request.query.get("max_id") else None
-        limit = int(request.query.get("limit") or DEFAULT_LIMIT)
-    except ValueError as exc:
-        raise ValidationError("max_id and limit must be numbers", status=400) from exc
-    return max_id, max(1, min(limit, MAX_LIMIT))
+    query = query_params(request)
+    return query.id("max_id"), max(1, min(query.integer("limit", DEFAULT_LIMIT), MAX_LIMIT))
 
 
 async def list_follow_requests(session: AsyncSession, urls: Urls, account: Account, *,

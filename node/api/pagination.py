@@ -14,10 +14,10 @@ from aiohttp import web
 
 from ..errors import ValidationError
 from ..urls import Urls
+from .body import Params, query_params
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 40
-MAX_ID = (1 << 63) - 1
 CURSORS = ("max_id", "since_id", "min_id")
 
 
@@ -55,24 +55,21 @@ class Page:
         return list(reversed(rows)) if self.ascending else list(rows)
 
 
-def _cursor(request: web.Request, name: str) -> int | None:
-    raw = request.query.get(name, "").strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
-        raise ValidationError(f"{name} must be an id", status=400)
-    return int(raw)
+def _limit(query: Params, default: int, maximum: int) -> int:
+    # Mastodon reads `limit` with `to_i` and clamps it: a bad one falls back, never fails.
+    try:
+        limit = query.integer("limit", default)
+    except ValidationError:
+        limit = default
+    return max(1, min(limit, maximum))
 
 
 def page_params(request: web.Request, *, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> Page:
-    """The paging parameters of a request; a bad or out-of-range limit falls back into range."""
-    raw = request.query.get("limit", "").strip()
-    try:
-        limit = int(raw) if raw else default
-    except ValueError:
-        limit = default
-    return Page(max_id=_cursor(request, "max_id"), since_id=_cursor(request, "since_id"),
-                min_id=_cursor(request, "min_id"), limit=max(1, min(limit, maximum)))
+    """The paging parameters of a request: a cursor that is no id is a 400; a bad or
+    out-of-range limit falls back into range."""
+    query = query_params(request)
+    return Page(max_id=query.id("max_id"), since_id=query.id("since_id"), min_id=query.id("min_id"),
+                limit=_limit(query, default, maximum))
 
 
 def link_header(request: web.Request, urls: Urls, newest_id: int | None, oldest_id: int | None) -> dict:

@@ -22,6 +22,7 @@ from ..federation.runtime import FEDERATION
 from ..remote_lookup import find_handle, find_url, is_handle, is_url
 from ..routing import add_routes
 from .auth import Auth, optional_scopes, require_scopes
+from .body import Params, query_params
 from .status_entity import render_accounts, render_statuses
 from .visibility import visible_posts
 
@@ -30,7 +31,6 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 40
 MAX_OFFSET = 10_000
 MAX_QUERY = 500
-TRUE_VALUES = ("true", "1", "on", "yes", "t")
 # Mastodon's hashtag shape: word characters with at least one that is not a digit.
 HASHTAG = re.compile(r"#?(?P<name>\w*[^\W\d]\w*)")
 
@@ -42,17 +42,13 @@ def setup(app: web.Application) -> None:
     ])
 
 
-def _number(request: web.Request, name: str, default: int, maximum: int) -> int:
-    raw = request.query.get(name, "").strip()
-    if not raw:
-        return default
-    if not (raw.isascii() and raw.isdigit()):
-        raise ValidationError(f"{name} must be a number", status=400)
-    return max(0, min(int(raw), maximum))
+def _number(query: Params, name: str, default: int, maximum: int) -> int:
+    """A count that is clamped to `maximum` rather than refused past it."""
+    return min(query.integer(name, default, minimum=0), maximum)
 
 
-def _query_text(request: web.Request) -> str:
-    text = request.query.get("q", "").strip()
+def _query_text(query: Params) -> str:
+    text = (query.string("q") or "").strip()
     if not text:
         raise ValidationError("q is required", status=400)
     if len(text) > MAX_QUERY:
@@ -60,10 +56,9 @@ def _query_text(request: web.Request) -> str:
     return text
 
 
-def _resolving(request: web.Request, auth: Auth | None) -> bool:
+def _resolving(query: Params, auth: Auth | None) -> bool:
     # Only a signed-in user may make this server fetch things (Mastodon's rule too).
-    wanted = request.query.get("resolve", "").strip().lower() in TRUE_VALUES
-    return wanted and auth is not None and auth.account is not None
+    return query.boolean("resolve", False) and auth is not None and auth.account is not None
 
 
 async def _find(session, settings, fetcher, text: str) -> Account | Post | None:
@@ -124,22 +119,22 @@ def _hashtags(request: web.Request, text: str, offset: int) -> list[dict]:
 
 
 async def search(request: web.Request) -> web.Response:
-    text = _query_text(request)
-    kind = request.query.get("type") or None
+    query = query_params(request)
+    text, kind, following = _query_text(query), query.string("type") or None, query.boolean("following", False)
     if kind is not None and kind not in TYPES:
         raise ValidationError(f"type must be one of {', '.join(TYPES)}", status=400)
-    limit = max(1, _number(request, "limit", DEFAULT_LIMIT, MAX_LIMIT))
+    limit = max(1, _number(query, "limit", DEFAULT_LIMIT, MAX_LIMIT))
     urls = request.app[context.URLS]
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await optional_scopes(request, "read:search", session=session)
         viewer = auth.account if auth is not None else None
         # Paging past the first results is for signed-in users, as on Mastodon.
-        offset = _number(request, "offset", 0, MAX_OFFSET) if viewer is not None else 0
-        found = await _resolve(request, session, text, _resolving(request, auth))
+        offset = _number(query, "offset", 0, MAX_OFFSET) if viewer is not None else 0
+        found = await _resolve(request, session, text, _resolving(query, auth))
         answer = {"accounts": [], "statuses": [], "hashtags": []}
         if kind in (None, "accounts"):
             accounts = await _accounts(session, text, found, viewer, limit=limit, offset=offset,
-                                       following=request.query.get("following", "").lower() in TRUE_VALUES)
+                                       following=following)
             answer["accounts"] = await render_accounts(session, urls, accounts)
         if kind in (None, "statuses"):
             posts = await _statuses(session, text, found, viewer, limit=limit, offset=offset)
@@ -151,13 +146,14 @@ async def search(request: web.Request) -> web.Response:
 
 async def search_accounts(request: web.Request) -> web.Response:
     """The accounts half of the search, with `following` to keep to followed accounts."""
-    text = _query_text(request)
-    limit = max(1, _number(request, "limit", MAX_LIMIT, 80))
+    query = query_params(request)
+    text, following = _query_text(query), query.boolean("following", False)
+    limit = max(1, _number(query, "limit", MAX_LIMIT, 80))
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "read:accounts", session=session)
-        offset = _number(request, "offset", 0, MAX_OFFSET)
-        found = await _resolve(request, session, text, _resolving(request, auth))
+        offset = _number(query, "offset", 0, MAX_OFFSET)
+        found = await _resolve(request, session, text, _resolving(query, auth))
         accounts = await _accounts(session, text, found, auth.account, limit=limit, offset=offset,
-                                   following=request.query.get("following", "").lower() in TRUE_VALUES)
+                                   following=following)
         entities = await render_accounts(session, request.app[context.URLS], accounts)
     return web.json_response(entities)

@@ -14,9 +14,9 @@ from storage.repositories import timelines as timeline_repo
 from .. import context
 from ..routing import add_routes
 from .auth import optional_scopes, require_scopes
+from .body import query_params
 from .pagination import page_params, paged_response
 from .status_entity import render_statuses
-from .status_params import flag_param
 from .visibility import visible_posts
 
 
@@ -52,10 +52,9 @@ async def home(request: web.Request) -> web.Response:
 
 
 def _public_filters(request: web.Request) -> dict:
-    params = dict(request.query)
-    local, remote = flag_param(params, "local"), flag_param(params, "remote")
-    return {"local": True if local else False if remote else None,
-            "only_media": bool(flag_param(params, "only_media"))}
+    query = query_params(request)
+    local, remote = query.boolean("local", False), query.boolean("remote", False)
+    return {"local": True if local else False if remote else None, "only_media": query.boolean("only_media", False)}
 
 
 async def public(request: web.Request) -> web.Response:
