@@ -14,7 +14,6 @@ from storage.media import MediaStore, process_image
 from storage.repositories import account_stats
 
 from .. import actions, context
-from ..federation.runtime import FEDERATION
 from ..routing import add_routes
 from ..settings import Settings
 from .auth import require_scopes
@@ -77,7 +76,6 @@ async def update_credentials(request: web.Request) -> web.Response:
         await session.commit()
         entity = await render_account(session, request.app[context.URLS], account)
         pending = await account_stats.count_follow_requests(session, account.id)
-    request.app[FEDERATION].nudge()
     return web.json_response(
         credential_account(entity, account, admin=auth.user.admin, follow_requests_count=pending)
     )

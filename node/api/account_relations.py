@@ -15,7 +15,6 @@ from storage.models import Account, Follow
 from storage.repositories import account_queries
 
 from .. import actions, context
-from ..federation.runtime import FEDERATION
 from ..routing import add_routes
 from .auth import optional_scopes, require_scopes
 from .body import query_params
@@ -114,8 +113,6 @@ async def follow(request: web.Request) -> web.Response:
         await actions.follow(session, settings, auth.account, target)
         await session.commit()
         answer = await _one_relationship(session, auth.account.id, target.id)
-    # A remote follow queued a delivery; wake the in-process workers.
-    request.app[FEDERATION].nudge()
     return web.json_response(answer)
 
 
@@ -127,7 +124,6 @@ async def unfollow(request: web.Request) -> web.Response:
         await actions.unfollow(session, settings, auth.account, target)
         await session.commit()
         answer = await _one_relationship(session, auth.account.id, target.id)
-    request.app[FEDERATION].nudge()
     return web.json_response(answer)
 
 
@@ -141,7 +137,6 @@ async def _answer_request(request: web.Request, answer) -> web.Response:
         await answer(session, settings, auth.account, requester)
         await session.commit()
         entity = await _one_relationship(session, auth.account.id, requester.id)
-    request.app[FEDERATION].nudge()
     return web.json_response(entity)
 
 

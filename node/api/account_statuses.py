@@ -7,11 +7,10 @@ exist yet, so `pinned=true` answers an empty list (apps ask for pins before the 
 
 from aiohttp import web
 
-from storage.models import Account
 from storage.repositories import account_queries
-from storage.repositories import follows as follow_repo
 
 from .. import context
+from ..actions.visibility import visibilities_for
 from ..routing import add_routes
 from .account_relations import get_account_or_404
 from .auth import optional_scopes
@@ -28,16 +27,6 @@ def setup(app: web.Application) -> None:
     ])
 
 
-async def _visibilities(session, viewer: Account | None, author: Account) -> tuple[str, ...]:
-    if viewer is not None and viewer.id == author.id:
-        return "public", "unlisted", "private"
-    if viewer is not None:
-        follow = await follow_repo.get_follow(session, viewer.id, author.id)
-        if follow is not None and follow.state == "accepted":
-            return "public", "unlisted", "private"
-    return "public", "unlisted"
-
-
 async def account_statuses(request: web.Request) -> web.Response:
     page, query = page_params(request), query_params(request)
     filters = {name: query.boolean(name, False) for name in FILTERS}
@@ -50,7 +39,7 @@ async def account_statuses(request: web.Request) -> web.Response:
         if pinned:
             return web.json_response([])
         posts = await account_queries.list_profile_posts(
-            session, author.id, page, visibilities=await _visibilities(session, viewer, author),
+            session, author.id, page, visibilities=await visibilities_for(session, viewer, author),
             tag=tag, **filters,
         )
         entities = await render_statuses(session, urls, viewer, posts)

@@ -15,7 +15,8 @@ from storage.repositories import accounts as account_repo
 
 from .. import context
 from ..accounts import EMAIL_RE, MIN_PASSWORD_LENGTH, RESERVED_USERNAMES, USERNAME_RE, create_local_user
-from ..errors import Forbidden, ValidationError
+from ..errors import ValidationError
+from ..registrations import check_sign_up, new_user_approved
 from ..routing import add_routes
 from ..settings import Settings
 from .auth import optional_scopes, require_scopes
@@ -41,8 +42,7 @@ async def register(request: web.Request) -> web.Response:
     settings = request.app[context.SETTINGS]
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "write:accounts", session=session, user=False)
-        if settings.registrations == "closed":
-            raise Forbidden("Registrations are closed on this server")
+        check_sign_up(settings)
         fields = registration_fields(await read_params(request))
         details = await registration_problems(session, settings, fields)
         if details:
@@ -50,7 +50,7 @@ async def register(request: web.Request) -> web.Response:
             return web.json_response({"error": f"Validation failed: {summary}", "details": details}, status=422)
         _user, account = await create_local_user(
             session, settings, username=fields["username"], email=fields["email"], password=fields["password"],
-            approved=settings.registrations == "open",
+            approved=new_user_approved(settings),
         )
         # Mastodon gives the new user's token the scopes of the app token that registered it.
         answer = await issue_token(session, auth.app.id, account.id, list(auth.token.scopes))

@@ -18,13 +18,13 @@ from storage.types import utcnow
 
 from .. import context
 from ..errors import Forbidden, NotAuthorized, ValidationError
+from ..registrations import AWAITING_APPROVAL, may_sign_in
 from .scopes import expand
 
 INVALID_TOKEN = "The access token is invalid"
 REVOKED_TOKEN = "The access token was revoked"
 OUTSIDE_SCOPES = "This action is outside the authorized scopes"
 USER_REQUIRED = "This method requires an authenticated user"
-AWAITING_APPROVAL = "Your login is awaiting approval"
 
 # Writing last_used_at on every request would cost a commit per call; an hour's precision is enough.
 LAST_USED_PRECISION = timedelta(hours=1)
@@ -100,7 +100,7 @@ async def _load(request: web.Request, session: AsyncSession, token: str) -> Auth
         raise NotAuthorized(REVOKED_TOKEN)
     if row.account_id is not None and (account is None or user is None):
         raise NotAuthorized(INVALID_TOKEN)
-    if user is not None and not user.approved:
+    if user is not None and not may_sign_in(user):
         # Mastodon answers 403 for a valid token whose user may not sign in yet.
         raise Forbidden(AWAITING_APPROVAL)
     await _touch(request, row)

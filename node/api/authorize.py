@@ -24,6 +24,7 @@ from storage.repositories import oauth as oauth_repo
 
 from .. import context
 from ..errors import ValidationError
+from ..registrations import may_sign_in
 from ..routing import add_routes
 from .apps import OOB_URI
 from .body import Params, query_params, read_params
@@ -217,7 +218,7 @@ async def _sign_in_and_grant(session: AsyncSession, auth_request: AuthorizeReque
         return consent_page(auth_request.app, auth_request.scopes, hidden, login=login,
                             error="Wrong username, email or password.", status=422)
     user, account = found
-    if not user.approved:
+    if not may_sign_in(user):
         return consent_page(auth_request.app, auth_request.scopes, hidden, login=login,
                             error="Your account is waiting for approval by a moderator.", status=403)
     _row, code = await oauth_repo.put_code(

@@ -20,7 +20,6 @@ from storage.repositories import posts as post_repo
 
 from .. import context
 from ..actions.generate import request_generation
-from ..federation.runtime import FEDERATION
 from ..routing import add_routes
 from ..urls import Urls
 from .auth import optional_scopes, require_scopes
@@ -89,7 +88,6 @@ async def create_generation(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         job = await request_generation(session, request.app[context.SETTINGS], auth.account, **fields)
         await session.commit()
-    request.app[FEDERATION].nudge()  # wake the in-process worker loops now, not at the next poll
     return web.json_response(job_to_entity(request.app[context.URLS], job, None), status=202)
 
 

@@ -16,6 +16,7 @@ from storage.repositories import accounts as account_repo
 from storage.repositories import posts as post_repo
 
 from .. import context
+from ..registrations import approval_required, sign_ups_open
 from ..routing import add_routes
 from ..settings import Settings
 from ..version import MASTODON_API_VERSION, REPOSITORY_URL, mastodon_version_string
@@ -91,8 +92,8 @@ async def instance_v1(request: web.Request) -> web.Response:
         "stats": await _stats(request),
         "thumbnail": urls.default_header,
         "languages": ["en"],
-        "registrations": settings.registrations != "closed",
-        "approval_required": settings.registrations == "approval",
+        "registrations": sign_ups_open(settings),
+        "approval_required": approval_required(settings),
         "invites_enabled": False,
         "configuration": _configuration(),
         "contact_account": None,
@@ -126,8 +127,8 @@ async def instance_v2(request: web.Request) -> web.Response:
             "translation": {"enabled": False},
         },
         "registrations": {
-            "enabled": settings.registrations != "closed",
-            "approval_required": settings.registrations == "approval",
+            "enabled": sign_ups_open(settings),
+            "approval_required": approval_required(settings),
             "reason_required": False,
             "message": None,
             "url": None,

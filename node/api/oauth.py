@@ -17,6 +17,7 @@ from storage.types import utcnow
 
 from .. import context
 from ..errors import ValidationError
+from ..registrations import AWAITING_APPROVAL, may_sign_in
 from ..routing import add_routes
 from .body import Params, read_params
 from .grants import (
@@ -109,8 +110,8 @@ async def _password(session: AsyncSession, app: OAuthApp, params: Params) -> dic
     if found is None:
         raise OAuthError("invalid_grant", "wrong login or password")
     user, account = found
-    if not user.approved:
-        raise OAuthError("invalid_grant", "Your login is awaiting approval")
+    if not may_sign_in(user):
+        raise OAuthError("invalid_grant", AWAITING_APPROVAL)
     return await issue_token(session, app.id, account.id, scopes)
 
 

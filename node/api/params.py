@@ -8,7 +8,8 @@ value of the wrong JSON type or shape is a ValidationError naming the field (422
 Booleans follow one rule everywhere, Rails' ActiveModel::Type::Boolean made strict: JSON
 true/false, the numbers 1/0, and the words in TRUE_WORDS / FALSE_WORDS in any case; a blank
 string is absent, as in Rails. Rails reads every other word as true, so `"no"` or `"maybe"`
-would turn a setting on; here such a word is refused, since no client sends one on purpose.
+would turn a setting on; here `"no"` is false and any other word is refused, since no
+client sends one on purpose.
 """
 
 import re
@@ -19,9 +20,10 @@ from aiohttp import web
 
 from storage.errors import NotFound
 
+from ..actions.common import MAX_KEY as MAX_ID  # noqa: F401 - the one limit of ids, named for the API
+from ..actions.common import parse_key
 from ..errors import ValidationError
 
-MAX_ID = (1 << 63) - 1  # ids are signed 64-bit snowflakes
 TRUE_WORDS = frozenset(("true", "t", "1", "on", "yes"))
 FALSE_WORDS = frozenset(("false", "f", "0", "off", "no"))
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
@@ -42,14 +44,9 @@ def type_name(value) -> str:
 
 
 def parse_id(value) -> int | None:
-    """A snowflake id from text of digits or a JSON integer; None for anything else or out of range."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value if 0 <= value <= MAX_ID else None
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_ID:
-            return int(text)
-    return None
+    """A snowflake id from text of digits or a JSON integer; None for anything else or out of
+    range (the actions' one rule, node.actions.common.parse_key)."""
+    return parse_key(value)
 
 
 def parse_boolean(value) -> bool | None:

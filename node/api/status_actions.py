@@ -16,6 +16,7 @@ from ..actions.common import original_of
 from ..routing import add_routes
 from .auth import optional_scopes, require_scopes
 from .pagination import page_params, paged_response
+from .params import path_id
 from .status_entity import render_accounts, render_status
 from .visibility import get_visible_post
 
@@ -46,7 +47,7 @@ def on_post(action, scope: str, *, answer: str = "result"):
     async def handler(request: web.Request) -> web.Response:
         async with request.app[context.SESSIONMAKER]() as session:
             auth = await require_scopes(request, scope, session=session)
-            post = await get_visible_post(session, auth.account, request.match_info["id"])
+            post = await get_visible_post(session, auth.account, path_id(request, what="post"))
             result = await action(session, request.app[context.SETTINGS], auth.account, post)
             await session.commit()
             shown = result if answer == "result" else await original_of(session, post)
@@ -64,7 +65,7 @@ async def _accounts_page(request: web.Request, query, key) -> web.Response:
     urls = request.app[context.URLS]
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await optional_scopes(request, "read:accounts", session=session)
-        post = await get_visible_post(session, auth.account if auth else None, request.match_info["id"])
+        post = await get_visible_post(session, auth.account if auth else None, path_id(request, what="post"))
         original = await original_of(session, post)
         rows = page.newest_first((await session.execute(page.apply(query(original.id), key))).all())
         entities = await render_accounts(session, urls, [account for _key, account in rows])

@@ -14,6 +14,7 @@ from storage.states import USER_ACTOR_TYPES
 from .. import context
 from ..errors import ValidationError
 from ..middleware import json_error
+from ..registrations import sign_ups_open
 from ..routing import add_routes
 from ..settings import Settings
 from ..version import REPOSITORY_URL, SOFTWARE_NAME, __version__
@@ -143,7 +144,7 @@ async def nodeinfo(request: web.Request) -> web.Response:
         "software": software,
         "protocols": ["activitypub"],
         "services": {"inbound": [], "outbound": []},
-        "openRegistrations": settings.registrations != "closed",
+        "openRegistrations": sign_ups_open(settings),
         "usage": {
             "users": {"total": users, "activeMonth": users, "activeHalfyear": users},
             "localPosts": 0,
