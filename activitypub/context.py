@@ -33,6 +33,7 @@ POST_TERMS = {
     "quote": {"@id": f"{FEP_044F}quote", "@type": "@id"},
     "quoteAuthorization": {"@id": f"{FEP_044F}quoteAuthorization", "@type": "@id"},
     "QuoteRequest": f"{FEP_044F}QuoteRequest",
+    "QuoteAuthorization": f"{FEP_044F}QuoteAuthorization",
     "quoteUrl": "as:quoteUrl",
     "quoteUri": "http://fedibird.com/ns#quoteUri",
     "_misskey_quote": "https://misskey-hub.net/ns#_misskey_quote",
@@ -41,6 +42,10 @@ POST_TERMS = {
     "canQuote": {"@id": "gts:canQuote", "@type": "@id"},
     "automaticApproval": {"@id": "gts:automaticApproval", "@type": "@id"},
     "manualApproval": {"@id": "gts:manualApproval", "@type": "@id"},
+    "interactingObject": {"@id": "gts:interactingObject", "@type": "@id"},
+    "interactionTarget": {"@id": "gts:interactionTarget", "@type": "@id"},
+    # A remix names the post it remixes, whether or not its quote was authorized.
+    "remixOf": {"@id": "muralist:remixOf", "@type": "@id"},
     # The generation record. Its `source` (the remixed image) is left to as:source, whose
     # meaning ("the source from which the content was derived") is exactly that; redefining
     # `source` here would change it for the whole document.
@@ -53,6 +58,10 @@ POST_TERMS = {
 }
 
 NOTE_CONTEXT = [AS_CONTEXT, {**EXTENSION_TERMS, **POST_TERMS}]
+# What a quote's consent travels with: QuoteRequest, its Accept/Reject, QuoteAuthorization.
+QUOTE_CONTEXT = [AS_CONTEXT, {key: POST_TERMS[key] for key in (
+    "QuoteRequest", "QuoteAuthorization", "quote", "quoteAuthorization", "gts", "interactingObject",
+    "interactionTarget")}]
 
 AS2_MEDIA_TYPE = "application/activity+json"
 LD_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'

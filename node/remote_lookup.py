@@ -21,7 +21,8 @@ from storage.errors import StorageError
 from storage.models import Account, Post
 from storage.repositories import accounts as account_repo
 
-from . import actions
+from .federation.handlers.lookups import store_note
+from .federation.handlers.registry import HandlerContext
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -108,4 +109,5 @@ async def _store_document(session: AsyncSession, settings: Settings, fetcher: Fe
         return None  # a post may only be vouched for by its own server
     author = await resolve_actor(session, fetcher, author_uri, local_domain=settings.domain)
     note = parse_note(document, author.actor_uri, author.followers_uri)
-    return await actions.receive_post(session, settings, author, note)
+    # Stored as the inbox stores a post: with the post it quotes, and its authorization checked.
+    return await store_note(HandlerContext(settings=settings, fetcher=fetcher), session, author, note)

@@ -56,6 +56,33 @@ class Visibility(StrEnum):
 PUBLIC_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
 
 
+class QuotePolicy(StrEnum):
+    """Who may quote (remix) a post without asking, in Mastodon 4.5's words: everyone, the
+    author's followers, or nobody but the author. Followers-only and direct posts are
+    never quotable by others (Mastodon forces them to `nobody`)."""
+
+    PUBLIC = "public"
+    FOLLOWERS = "followers"
+    NOBODY = "nobody"
+
+
+class QuoteState(StrEnum):
+    """A quote of one post by another (FEP-044f), as the Mastodon API names its states:
+
+        pending --(Accept, or allowed by a local policy)--> accepted --(revoke)--> revoked
+           +--(Reject)--> rejected            accepted --(the quoted post deleted)--> deleted
+
+    `unauthorized` is not stored: it is what a viewer who may not see the quoted post is
+    shown."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+    DELETED = "deleted"
+    UNAUTHORIZED = "unauthorized"
+
+
 class NotificationType(StrEnum):
     """The `type` of a notification, as the Mastodon API names it."""
 
@@ -65,3 +92,4 @@ class NotificationType(StrEnum):
     FAVOURITE = "favourite"
     REBLOG = "reblog"
     QUOTE = "quote"
+    QUOTED_UPDATE = "quoted_update"

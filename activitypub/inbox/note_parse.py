@@ -47,11 +47,26 @@ def visibility_of(note: dict, followers_uri: str | None) -> str:
 
 def quote_uri_of(note: dict) -> str | None:
     # FEP-044f `quote`, then the older spellings still sent by Misskey, Fedibird and others.
-    for key in ("quote", "quoteUrl", "quoteUri", "_misskey_quote"):
+    for key in ("quote", "_misskey_quote", "quoteUrl", "quoteUri"):
         ref = id_of(note.get(key))
         if ref:
             return ref
     return None
+
+
+def quote_policy_of(note: dict, author_uri: str, followers_uri: str | None) -> str:
+    """Who may quote a remote post without asking, from `interactionPolicy.canQuote`'s
+    `automaticApproval` (FEP-044f): `public`, `followers` or `nobody`. As on Mastodon, a post
+    without a policy, or with one naming only others this node cannot judge, is `nobody`'s."""
+    policy = note.get("interactionPolicy")
+    can_quote = policy.get("canQuote") if isinstance(policy, dict) else None
+    allowed = {id_of(item) for item in as_list(can_quote.get("automaticApproval"))[:32]} \
+        if isinstance(can_quote, dict) else set()
+    if allowed & {PUBLIC, "as:Public", "Public"}:
+        return "public"
+    if followers_uri and followers_uri in allowed:
+        return "followers"
+    return "nobody"
 
 
 @dataclass(frozen=True)
@@ -59,12 +74,14 @@ class RemoteNote:
     """A remote post as this node keeps it: `fields` are Post column values (object_uri,
     content, visibility, in_reply_to_uri, quote_of_uri, tags, ...), `attachments` the
     MediaAttachment values of its images, `mention_uris` the actors it mentions, and
-    `updated` the time of its latest edit, when it says."""
+    `updated` the time of its latest edit, when it says; `quote_authorization` the
+    QuoteAuthorization a quote carries once its quoted author's server consented."""
 
     fields: dict
     attachments: list[dict]
     mention_uris: list[str]
     updated: datetime | None
+    quote_authorization: str | None = None
 
     @property
     def object_uri(self) -> str:
@@ -73,9 +90,10 @@ class RemoteNote:
 
 def parse_note(note: dict, author_uri: str, followers_uri: str | None) -> RemoteNote:
     """InvalidActivity unless `note` is a post by `author_uri` from the author's own server."""
-    return RemoteNote(fields=note_to_post_values(note, author_uri, followers_uri),
-                      attachments=attachment_values(note), mention_uris=mention_uris(note)[:MAX_MENTIONS],
-                      updated=parse_time(note.get("updated")))
+    fields = note_to_post_values(note, author_uri, followers_uri)
+    authorization = id_of(note.get("quoteAuthorization")) if fields["quote_of_uri"] else None
+    return RemoteNote(fields=fields, attachments=attachment_values(note), mention_uris=mention_uris(note)[:MAX_MENTIONS],
+                      updated=parse_time(note.get("updated")), quote_authorization=authorization)
 
 
 def note_to_post_values(note: dict, author_uri: str, followers_uri: str | None) -> dict:
@@ -100,6 +118,7 @@ def note_to_post_values(note: dict, author_uri: str, followers_uri: str | None) 
         "visibility": visibility_of(note, followers_uri),
         "in_reply_to_uri": id_of(note.get("inReplyTo")),
         "quote_of_uri": quote_uri_of(note),
+        "quote_policy": quote_policy_of(note, author_uri, followers_uri),
         "to_uris": [u for u in (id_of(x) for x in as_list(note.get("to"))) if u][:100],
         "cc_uris": [u for u in (id_of(x) for x in as_list(note.get("cc"))) if u][:100],
         "tags": hashtags_of(note),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..errors import InvalidActivity
-from ..shapes import audience, id_of, require_id, types_of
+from ..shapes import audience, id_of, require_id, same_origin, types_of
 from .note_parse import parse_time, visibility_of
 
 
@@ -37,10 +37,43 @@ class Boost:
 
 @dataclass(frozen=True)
 class Answer:
-    """An Accept or Reject of a Follow: the Follow's id, and (when embedded) who sent it."""
+    """An Accept or Reject: the id of what it answers (a Follow, a QuoteRequest), that
+    activity's types and actor when embedded, and the `result` (a QuoteAuthorization)."""
 
-    follow_uri: str | None
-    follower_uri: str | None
+    object_uri: str | None
+    object_types: frozenset[str]
+    object_actor_uri: str | None
+    result_uri: str | None
+
+    @property
+    def answers_follow(self) -> bool:
+        return "Follow" in self.object_types or not self.object_types
+
+    @property
+    def answers_quote_request(self) -> bool:
+        return "QuoteRequest" in self.object_types or not self.object_types
+
+
+@dataclass(frozen=True)
+class QuoteRequest:
+    """A QuoteRequest: who asks to quote which post with which of their posts (`instrument`,
+    embedded as Mastodon sends it, or only its id)."""
+
+    activity_uri: str
+    actor_uri: str
+    object_uri: str
+    instrument_uri: str
+    instrument: dict | None
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """A QuoteAuthorization: the quoted author's consent to one quote of one post."""
+
+    authorization_uri: str
+    attributed_to: str
+    interacting_object: str
+    interaction_target: str
 
 
 @dataclass(frozen=True)
@@ -74,10 +107,43 @@ def parse_boost(activity: dict, followers_uri: str | None) -> Boost:
 
 
 def parse_answer(activity: dict) -> Answer:
-    """Accept/Reject{Follow}: some servers embed the Follow, some send its id only."""
+    """Accept/Reject: some servers embed what they answer, some send its id only."""
     obj = activity.get("object")
-    follower_uri = id_of(obj.get("actor")) if isinstance(obj, dict) and "Follow" in types_of(obj) else None
-    return Answer(id_of(obj), follower_uri)
+    embedded = isinstance(obj, dict)
+    return Answer(id_of(obj), frozenset(types_of(obj)) if embedded else frozenset(),
+                  id_of(obj.get("actor")) if embedded else None, id_of(activity.get("result")))
+
+
+def parse_quote_request(activity: dict) -> QuoteRequest:
+    """InvalidActivity unless the request names the post to quote and the quoting post, and
+    its id is on the requester's own server."""
+    actor_uri = _actor(activity)
+    request_uri = require_id(activity.get("id"), "QuoteRequest")
+    if not same_origin(request_uri, actor_uri):
+        raise InvalidActivity("the QuoteRequest's id is not on its actor's server")
+    object_uri = id_of(activity.get("object"))
+    instrument = activity.get("instrument")
+    instrument_uri = id_of(instrument)
+    if not object_uri or not instrument_uri:
+        raise InvalidActivity("a QuoteRequest names the quoted post and the quoting post")
+    return QuoteRequest(request_uri, actor_uri, object_uri, instrument_uri,
+                        instrument if isinstance(instrument, dict) and len(instrument) > 2 else None)
+
+
+def parse_authorization(document: dict, authorization_uri: str) -> Authorization:
+    """A fetched QuoteAuthorization; InvalidActivity unless it is one, served at its own id
+    from its author's server."""
+    if "QuoteAuthorization" not in types_of(document):
+        raise InvalidActivity("not a QuoteAuthorization")
+    if id_of(document.get("id")) != authorization_uri:
+        raise InvalidActivity("the QuoteAuthorization is not served at its id")
+    attributed_to = id_of(document.get("attributedTo"))
+    interacting, target = id_of(document.get("interactingObject")), id_of(document.get("interactionTarget"))
+    if not attributed_to or not interacting or not target:
+        raise InvalidActivity("a QuoteAuthorization names its author, the quote and the quoted post")
+    if not same_origin(authorization_uri, attributed_to):
+        raise InvalidActivity("the QuoteAuthorization is not on its author's server")
+    return Authorization(authorization_uri, attributed_to, interacting, target)
 
 
 def parse_withdrawal(activity: dict) -> Withdrawal:

@@ -2,7 +2,7 @@
 and fetchable; `Undo` and `Accept` embed the activity they answer (Mastodon and GoToSocial
 match on the embedded object rather than fetching it)."""
 
-from ..context import AS_CONTEXT, PUBLIC
+from ..context import AS_CONTEXT, PUBLIC, QUOTE_CONTEXT
 
 
 def _activity(kind: str, activity_uri: str, actor_uri: str, obj, **extra) -> dict:
@@ -67,6 +67,46 @@ def delete_object(actor_uri: str, object_uri: str, to: list[str], cc: list[str])
 
 def delete_actor(actor_uri: str) -> dict:
     return _activity("Delete", f"{actor_uri}#delete", actor_uri, actor_uri, to=[PUBLIC])
+
+
+# --- quotes (FEP-044f, as Mastodon 4.5 sends them) ---------------------------------------
+
+def quote_request(request_uri: str, actor_uri: str, quoted_uri: str, quoting_note: dict) -> dict:
+    """Asking the quoted author's server for consent; the quoting post travels embedded as
+    `instrument`, so the server need not fetch it."""
+    return {"@context": QUOTE_CONTEXT, "id": request_uri, "type": "QuoteRequest", "actor": actor_uri,
+            "object": quoted_uri, "instrument": strip_context(quoting_note)}
+
+
+def _request_echo(request: dict) -> dict:
+    # The request as the answer names it (Mastodon matches its own QuoteRequest by this id):
+    # the quoting post by id only.
+    instrument = request.get("instrument")
+    return {"id": request["id"], "type": "QuoteRequest", "actor": request["actor"], "object": request["object"],
+            "instrument": instrument.get("id") if isinstance(instrument, dict) else instrument}
+
+
+def accept_quote_request(actor_uri: str, request: dict, authorization_uri: str) -> dict:
+    """Consent: the Accept's `result` is the QuoteAuthorization the quote then carries."""
+    return {"@context": QUOTE_CONTEXT, "id": f"{actor_uri}#accepts/quote_requests/{_tail(request['id'])}",
+            "type": "Accept", "actor": actor_uri, "object": _request_echo(request), "result": authorization_uri}
+
+
+def reject_quote_request(actor_uri: str, request: dict) -> dict:
+    return {"@context": QUOTE_CONTEXT, "id": f"{actor_uri}#rejects/quote_requests/{_tail(request['id'])}",
+            "type": "Reject", "actor": actor_uri, "object": _request_echo(request)}
+
+
+def quote_authorization(authorization_uri: str, author_uri: str, quoting_uri: str, quoted_uri: str) -> dict:
+    """The dereferenceable stamp: `attributedTo` the quoted author, on the quoted author's server."""
+    return {"@context": QUOTE_CONTEXT, "id": authorization_uri, "type": "QuoteAuthorization",
+            "attributedTo": author_uri, "interactingObject": quoting_uri, "interactionTarget": quoted_uri}
+
+
+def delete_quote_authorization(authorization: dict) -> dict:
+    """Revoking consent: a Delete of the stamp, embedded so receivers need not fetch a 404."""
+    return {"@context": QUOTE_CONTEXT, "id": f"{authorization['id']}#delete", "type": "Delete",
+            "actor": authorization["attributedTo"], "to": [PUBLIC], "object": strip_context(authorization)}
 
 
 def _tail(uri: str) -> str:

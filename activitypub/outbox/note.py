@@ -40,10 +40,19 @@ def acct_of(account) -> str:
     return f"{account.username}@{domain}"
 
 
-def quote_policy(visibility: str, author_uri: str) -> dict:
-    """FEP-044f `interactionPolicy`: Mastodon reads a missing `canQuote` as "nobody may quote",
-    so every post states one; public and unlisted posts may be quoted by anyone."""
-    allowed = [PUBLIC] if visibility in ("public", "unlisted") else [author_uri]
+def quote_policy(policy: str, visibility: str, author_uri: str, followers_uri: str | None) -> dict:
+    """FEP-044f `interactionPolicy.canQuote` as Mastodon 4.5 writes it: who may quote without
+    asking (`public`: the Public collection; `followers`: the followers collection; `nobody`:
+    the author alone). Mastodon reads a missing policy as "nobody", so every post states one;
+    followers-only and direct posts are quotable by nobody else, whatever the setting."""
+    if visibility not in ("public", "unlisted"):
+        policy = "nobody"
+    if policy == "public":
+        allowed = [PUBLIC]
+    elif policy == "followers" and followers_uri:
+        allowed = [followers_uri]
+    else:
+        allowed = [author_uri]
     return {"canQuote": {"automaticApproval": allowed, "manualApproval": []}}
 
 
@@ -98,8 +107,10 @@ def _tags(post, mentions, tag_url, quote_uri) -> list[dict]:
 
 
 def post_to_note(post, author, media: list, *, media_url: Callable[[str], str], mentions: Iterable = (),
-                 quote=None, tag_url: Callable[[str], str] | None = None) -> dict:
-    """The `Note` for a local post; its `id` is the URL it is served at."""
+                 quote=None, tag_url: Callable[[str], str] | None = None,
+                 quote_authorization: str | None = None) -> dict:
+    """The `Note` for a local post; its `id` is the URL it is served at. A quote carries its
+    `quoteAuthorization` once the quoted author's server granted it (FEP-044f)."""
     mentions = list(mentions)
     if post.to_uris or post.cc_uris:
         to, cc = list(post.to_uris or []), list(post.cc_uris or [])
@@ -122,7 +133,8 @@ def post_to_note(post, author, media: list, *, media_url: Callable[[str], str], 
         "content": post.content or "",
         "attachment": [image_attachment(item, media_url) for item in media[:MAX_IMAGES]],
         "tag": _tags(post, mentions, tag_url or _default_tag_url(post.object_uri), quote_uri),
-        "interactionPolicy": quote_policy(post.visibility, author.actor_uri),
+        "interactionPolicy": quote_policy(getattr(post, "quote_policy", None) or "public", post.visibility,
+                                          author.actor_uri, author.followers_uri),
     }
     if post.edited_at is not None:
         note["updated"] = format_datetime(post.edited_at)
@@ -132,6 +144,10 @@ def post_to_note(post, author, media: list, *, media_url: Callable[[str], str], 
         # FEP-044f `quote`, with the older spellings other servers still read.
         note.update({"quote": quote_uri, "quoteUrl": quote_uri, "quoteUri": quote_uri,
                      "_misskey_quote": quote_uri})
+        if quote_authorization:
+            note["quoteAuthorization"] = quote_authorization
+        if post.generation:
+            note["remixOf"] = quote_uri
     record = generation_record(post.generation)
     if record is not None:
         note["generation"] = record

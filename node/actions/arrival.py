@@ -2,9 +2,9 @@
 server: its reply count, whom it mentions, the home feeds it enters and who is notified.
 
 Readers are the author (when local), the author's local followers (unless the post is
-direct) and every mentioned local account. Mentioned local accounts are notified, and the
-local author of a quoted post is (unless already mentioned). Edits notify only accounts they
-newly mention. Nothing here commits.
+direct) and every mentioned local account. Mentioned local accounts are notified. Edits
+notify only accounts they newly mention. (The author of a quoted post is told when the quote
+is accepted: node/actions/quotes.py.) Nothing here commits.
 """
 
 from collections.abc import Iterable
@@ -30,8 +30,7 @@ async def mention(session: AsyncSession, post: Post, author: Account, mentions: 
             notify(session, account, author, NotificationType.MENTION, post)
 
 
-async def post_arrived(session: AsyncSession, post: Post, author: Account, mentions: list[Account],
-                       quoted: Post | None) -> None:
+async def post_arrived(session: AsyncSession, post: Post, author: Account, mentions: list[Account]) -> None:
     """Everything a stored new post changes on this node besides its own rows."""
     if post.in_reply_to_id is not None:
         await post_repo.change_counter(session, post.in_reply_to_id, "replies_count", 1)
@@ -42,7 +41,3 @@ async def post_arrived(session: AsyncSession, post: Post, author: Account, menti
     if post.visibility != Visibility.DIRECT:
         readers |= set(await follow_repo.get_local_follower_ids(session, author.id))
     await post_repo.add_to_home_feeds(session, post.id, readers)
-    if quoted is not None and quoted.local and all(quoted.account_id != account.id for account in mentions):
-        quoted_author = await session.get(Account, quoted.account_id)
-        if quoted_author is not None:
-            notify(session, quoted_author, author, NotificationType.QUOTE, post)

@@ -8,10 +8,11 @@ from activitypub.delivery.queue import preferred_inbox
 from activitypub.outbox import activities
 from activitypub.outbox.note import post_to_note
 from storage.errors import NotFound
-from storage.models import Account, Post
+from storage.models import Account, Post, Quote
 from storage.repositories import accounts as account_repo
 from storage.repositories import posts as post_repo
-from storage.states import USER_ACTOR_TYPES
+from storage.repositories import quotes as quote_repo
+from storage.states import USER_ACTOR_TYPES, QuoteState
 
 from ..errors import ValidationError
 from ..urls import Urls
@@ -41,7 +42,8 @@ def parse_key(value) -> int | None:
     """A row id from a path or a parameter; None for anything that cannot be one (a 20-digit
     number would overflow PostgreSQL's BIGINT and fail as a server error instead of a 404)."""
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_KEY:
+    # At most 19 digits: longer text can never be a key, and is not worth converting.
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > MAX_KEY:
         return None
     return int(text)
 
@@ -65,8 +67,12 @@ async def original_of(session: AsyncSession, post: Post) -> Post:
     return await get_post(session, post.reblog_of_id if post.reblog_of_id is not None else post.id)
 
 
-def note_of(urls: Urls, post: Post, author: Account, media: list, mentions: list[Account]) -> dict:
-    return post_to_note(post, author, media, media_url=urls.media, mentions=mentions, tag_url=urls.tag)
+def note_of(urls: Urls, post: Post, author: Account, media: list, mentions: list[Account],
+            quote: Quote | None = None) -> dict:
+    """The Note of a local post; a quote carries its authorization once it was granted."""
+    granted = quote.authorization_uri if quote is not None and quote.state == QuoteState.ACCEPTED else None
+    return post_to_note(post, author, media, media_url=urls.media, mentions=mentions, tag_url=urls.tag,
+                        quote_authorization=granted)
 
 
 def announce_of(boost: Post, booster: Account, original: Post, original_author: Account) -> dict:
@@ -77,7 +83,8 @@ def announce_of(boost: Post, booster: Account, original: Post, original_author: 
 async def load_note(session: AsyncSession, urls: Urls, post: Post, author: Account) -> dict:
     media = await post_repo.list_media(session, [post.id])
     mentions = await post_repo.list_mentioned_accounts(session, [post.id])
-    return note_of(urls, post, author, media.get(post.id, []), mentions.get(post.id, []))
+    quote = await quote_repo.get_quote_by_post_id(session, post.id) if post.quote_of_uri else None
+    return note_of(urls, post, author, media.get(post.id, []), mentions.get(post.id, []), quote)
 
 
 async def activities_of(session: AsyncSession, urls: Urls, author: Account, posts: list[Post]) -> list[dict]:
@@ -86,10 +93,11 @@ async def activities_of(session: AsyncSession, urls: Urls, author: Account, post
     media = await post_repo.list_media(session, ids)
     mentions = await post_repo.list_mentioned_accounts(session, ids)
     originals = await post_repo.get_posts_by_ids(session, [p.reblog_of_id for p in posts if p.reblog_of_id])
+    quotes = await quote_repo.get_quotes_by_post_ids(session, [post.id for post in posts if post.quote_of_uri])
     items = []
     for post in posts:
         if post.reblog_of_id is None:
-            note = note_of(urls, post, author, media.get(post.id, []), mentions.get(post.id, []))
+            note = note_of(urls, post, author, media.get(post.id, []), mentions.get(post.id, []), quotes.get(post.id))
             items.append(activities.create(author.actor_uri, note))
         elif post.reblog_of_id in originals:
             original = originals[post.reblog_of_id]

@@ -21,11 +21,14 @@ from ..errors import ValidationError
 from ..settings import Settings
 from .common import in_session
 from .posts import audience, mentions_of, own_local_post
+from .quotes import source_removed
 from .reactions import unboost
 
 
 async def remove_post(session: AsyncSession, post: Post) -> None:
-    """Remove a stored post (not a boost) with everything that hangs on it."""
+    """Remove a stored post (not a boost) with everything that hangs on it; its quotes stay,
+    shown as quoting a deleted post."""
+    await source_removed(session, post)
     await post_repo.put_tombstone(session, post.object_uri)
     await post_repo.delete_post(session, post)
 

@@ -18,7 +18,9 @@ from storage.models import Account, MediaAttachment, Post
 from storage.repositories import accounts as account_repo
 from storage.repositories import posts as post_repo
 from storage.repositories import post_edits as edit_repo
+from storage.repositories import quotes as quote_repo
 from storage.snowflake import new_id
+from storage.states import PUBLIC_VISIBILITIES, QuotePolicy
 from storage.types import utcnow
 
 from ..errors import ValidationError
@@ -28,6 +30,7 @@ from .arrival import mention
 from .common import in_session, note_of
 from .posts import (MAX_DESCRIPTION, address, audience, checked_language, checked_text, claim_media, content_html,
                     mentions_of, own_local_post)
+from .quotes import attach_quote, checked_policy, source_edited
 from .text import format_text
 
 MAX_REMOTE_IMAGES = 4
@@ -119,11 +122,44 @@ async def update_post(session: AsyncSession, settings: Settings, account: Accoun
     address(post, account, mentions)
     post.edited_at = utcnow()
     await _remember_version(session, post)
-    note = note_of(Urls(settings), post, account, media, mentions)
+    await source_edited(session, post, account)
+    quote = await quote_repo.get_quote_by_post_id(session, post.id) if post.quote_of_uri else None
+    note = note_of(Urls(settings), post, account, media, mentions, quote)
     update = activities.update(account.actor_uri, note, f"{post.object_uri}#updates/{new_id()}")
     inboxes = await audience(session, post, account, mentions) | inboxes_of(old_mentions)
     await enqueue_delivery(session, update, account, inboxes)
     return post
+
+
+async def set_quote_policy(session: AsyncSession, settings: Settings, account: Account, post: Post,
+                           policy) -> Post:
+    """Change who may quote a local post from now on (quotes already accepted stand); its
+    Update carries the new `canQuote`. Not an edit: no new version, no `edited_at`."""
+    post = await in_session(session, post)
+    own_local_post(account, post)
+    post.quote_policy = checked_policy(policy) if post.visibility in PUBLIC_VISIBILITIES else QuotePolicy.NOBODY
+    await session.flush()
+    mentions = await mentions_of(session, post)
+    quote = await quote_repo.get_quote_by_post_id(session, post.id) if post.quote_of_uri else None
+    note = note_of(Urls(settings), post, account, await _media_of(session, post), mentions, quote)
+    update = activities.update(account.actor_uri, note, f"{post.object_uri}#updates/{new_id()}")
+    await enqueue_delivery(session, update, account, await audience(session, post, account, mentions))
+    return post
+
+
+async def announce_quote_authorized(session: AsyncSession, settings: Settings, post: Post) -> None:
+    """A local quote was just authorized: an Update carrying its `quoteAuthorization` tells
+    everyone the post reached (as Mastodon does). Not an edit: no version, no `edited_at`."""
+    author = await session.get(Account, post.account_id)
+    mentions = await mentions_of(session, post)
+    quote = await quote_repo.get_quote_by_post_id(session, post.id)
+    note = note_of(Urls(settings), post, author, await _media_of(session, post), mentions, quote)
+    update = activities.update(author.actor_uri, note, f"{post.object_uri}#updates/{new_id()}")
+    inboxes = await audience(session, post, author, mentions)
+    quoted_author = await session.get(Account, quote.quoted_account_id) if quote.quoted_account_id else None
+    if quoted_author is not None:
+        inboxes |= inboxes_of([quoted_author])
+    await enqueue_delivery(session, update, author, inboxes)
 
 
 # --- remote edits ---------------------------------------------------------------------------
@@ -151,15 +187,32 @@ async def local_mentions(session: AsyncSession, note: RemoteNote) -> list[Accoun
     return list(found.values())
 
 
-async def receive_edit(session: AsyncSession, settings: Settings, author: Account, note: RemoteNote) -> Post | None:
+async def _unchanged(session: AsyncSession, post: Post, note: RemoteNote) -> bool:
+    """An Update that changes nothing a reader sees (Mastodon sends one when a quote of the
+    post is authorized) is not an edit: no new version, no `edited_at`."""
+    if any(getattr(post, key) != note.fields[key] for key in (*EDITABLE, "quote_policy")):
+        return False
+    held = [(item.remote_url, item.description or "") for item in await _media_of(session, post)]
+    return held == [(row["remote_url"], row["description"] or "") for row in note.attachments[:MAX_REMOTE_IMAGES]]
+
+
+async def receive_edit(session: AsyncSession, settings: Settings, author: Account, note: RemoteNote, *,
+                       verified_authorization: str | None = None) -> Post | None:
     """Apply a remote author's edit of their post; None when the post is unknown here (or
     not theirs). An edit older than the version held arrived late and is ignored, as
-    Mastodon ignores an Update whose `updated` is before the status's edited_at."""
+    Mastodon ignores an Update whose `updated` is before the status's edited_at. A quote's
+    authorization that the caller fetched and checked arrives as `verified_authorization`."""
     post = await post_repo.get_post_by_uri(session, note.object_uri)
     if post is None or post.account_id != author.id or post.local:
         return None
     if note.updated is not None and post.edited_at is not None and note.updated < post.edited_at - EDIT_SLACK:
         return post
+    if post.quote_of_uri and verified_authorization:
+        quoted = await post_repo.get_post_by_uri(session, post.quote_of_uri)
+        await attach_quote(session, post, author, quoted, verified_authorization=verified_authorization)
+    if await _unchanged(session, post, note):
+        return post
+    post.quote_policy = note.fields["quote_policy"]
     await _remember_original(session, post)
     before = {account.id for account in await mentions_of(session, post)}
     for key in EDITABLE:
@@ -170,4 +223,5 @@ async def receive_edit(session: AsyncSession, settings: Settings, author: Accoun
     ])
     await mention(session, post, author, await local_mentions(session, note), before=before)
     await _remember_version(session, post)
+    await source_edited(session, post, author)
     return post

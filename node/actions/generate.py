@@ -23,7 +23,7 @@ from storage.types import utcnow
 from ..errors import RateLimited
 from ..settings import Settings
 from .common import get_post, original_of, parse_key, require_local_person
-from .visibility import check_visible
+from .quotes import check_may_quote
 
 WINDOW_NAMES = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
 
@@ -66,14 +66,16 @@ async def check_rate(session: AsyncSession, settings: Settings, account: Account
 
 
 async def _remix_source(session: AsyncSession, account: Account, remix_of) -> Post | None:
-    """The post to remix: one the account may see, with an image to start from."""
+    """The post to remix: one the account may see and whose author lets it be remixed (its
+    quote policy: posting the remix quotes it), with an image to start from. Checked before
+    any image is generated, so a refused remix costs nothing."""
     if remix_of in (None, ""):
         return None
     key = parse_key(remix_of)
     if key is None:
         raise NotFound(f"post {remix_of} not found")
     post = await original_of(session, await get_post(session, key))
-    await check_visible(session, account, post)
+    await check_may_quote(session, account, post)
     media = (await post_repo.list_media(session, [post.id])).get(post.id, [])
     if not any(item.file_path or item.remote_url for item in media):
         raise InvalidGenerationRequest(f"post {remix_of} has no image to remix")

@@ -17,9 +17,10 @@ from activitypub.outbox import activities
 from activitypub.outbox.note import MAX_IMAGES, addressing
 from storage.errors import NotFound
 from storage.models import Account, MediaAttachment, Post
+from storage.repositories import accounts as account_repo
 from storage.repositories import posts as post_repo
 from storage.snowflake import new_id
-from storage.states import PUBLIC_VISIBILITIES, Visibility
+from storage.states import PUBLIC_VISIBILITIES, QuotePolicy, QuoteState, Visibility
 from storage.types import utcnow
 
 from ..errors import ValidationError
@@ -27,6 +28,7 @@ from ..settings import Settings
 from ..urls import Urls
 from .arrival import post_arrived
 from .common import get_post, load_note, note_of, original_of, parse_key, require_local_person
+from .quotes import attach_quote, check_may_quote, checked_policy, request_quote
 from .text import Formatted, format_text, normalise
 from .visibility import check_visible
 
@@ -84,14 +86,24 @@ async def claim_media(session: AsyncSession, author: Account, media_ids, post: P
 
 
 async def _target(session: AsyncSession, author: Account, post_id, *, quote: bool) -> Post | None:
+    """The post replied to or quoted: one the author may see, and for a quote one whose
+    policy lets the author quote it (FEP-044f)."""
     if post_id is None:
         return None
     post = await original_of(session, await get_post(session, post_id))
-    await check_visible(session, author, post)
-    # FEP-044f: only posts whose policy lets everyone quote can be quoted without asking.
-    if quote and post.visibility not in PUBLIC_VISIBILITIES and post.account_id != author.id:
-        raise ValidationError("this post cannot be quoted")
+    if quote:
+        await check_may_quote(session, author, post)
+    else:
+        await check_visible(session, author, post)
     return post
+
+
+def remixed_post_id(media: list[MediaAttachment]) -> str | None:
+    """The post a generated image remixes: posting the image quotes it."""
+    for item in media:
+        if isinstance(item.generation, dict) and item.generation.get("remix_of"):
+            return item.generation["remix_of"]
+    return None
 
 
 # --- shared steps --------------------------------------------------------------------
@@ -136,14 +148,25 @@ def own_local_post(account: Account, post: Post) -> None:
 # --- create ------------------------------------------------------------------------
 
 def _new_post(urls: Urls, author: Account, *, text: str, spoiler: str, sensitive: bool, visibility: str,
-              language: str | None, generation: dict | None) -> Post:
+              language: str | None, generation: dict | None, quote_policy: str) -> Post:
     post_id = new_id()
     return Post(
         id=post_id, account_id=author.id, local=True, visibility=visibility,
         object_uri=urls.status(author.username, post_id), url=urls.status_page(author.username, post_id),
         source_text=text, spoiler_text=spoiler, sensitive=bool(sensitive or spoiler), language=language,
-        generation=generation, created_at=utcnow(),
+        generation=generation, created_at=utcnow(), quote_policy=quote_policy,
     )
+
+
+async def _quote_policy(session: AsyncSession, author: Account, visibility: str, policy) -> QuotePolicy:
+    """The post's own policy, else its author's default; a followers-only or direct post is
+    quotable by nobody else, as Mastodon forces."""
+    if visibility not in PUBLIC_VISIBILITIES:
+        return QuotePolicy.NOBODY
+    if policy not in (None, ""):
+        return checked_policy(policy)
+    user = await account_repo.get_user_by_account_id(session, author.id)
+    return QuotePolicy(user.default_quote_policy) if user is not None else QuotePolicy.PUBLIC
 
 
 def _link(post: Post, parent: Post | None, quoted: Post | None) -> None:
@@ -157,8 +180,10 @@ def _link(post: Post, parent: Post | None, quoted: Post | None) -> None:
 async def create_post(session: AsyncSession, settings: Settings, author: Account, *, text: str = "",
                       media_ids=(), visibility: str = "public", spoiler_text: str = "", sensitive: bool = False,
                       in_reply_to_id=None, language: str | None = None, quote_of_id=None,
-                      generation: dict | None = None) -> Post:
-    """A new local post; its Create is queued for every remote inbox that should see it."""
+                      generation: dict | None = None, quote_policy=None) -> Post:
+    """A new local post; its Create is queued for every remote inbox that should see it. A
+    quote (`quote_of_id`, or an image generated as a remix of a post) asks for consent as
+    node/actions/quotes.py says."""
     require_local_person(author)
     text, spoiler = checked_text(text, spoiler_text)
     visibility, language = _checked_visibility(visibility), checked_language(language)
@@ -171,20 +196,28 @@ async def create_post(session: AsyncSession, settings: Settings, author: Account
     if not text and not media:
         raise ValidationError("a post needs text or an image")
     parent = await _target(session, author, in_reply_to_id, quote=False)
-    quoted = await _target(session, author, quote_of_id, quote=True)
+    quoted = await _target(session, author, quote_of_id or remixed_post_id(media), quote=True)
+    policy = await _quote_policy(session, author, visibility, quote_policy)
     urls = Urls(settings)
     formatted = await format_text(session, settings, text)
     post = _new_post(urls, author, text=text, spoiler=spoiler, sensitive=sensitive, visibility=visibility,
-                     language=language, generation=generation)
+                     language=language, generation=generation, quote_policy=policy)
     _link(post, parent, quoted)
     post.content, post.tags = content_html(formatted, post.quote_of_uri), formatted.tags
     address(post, author, formatted.mentions)
     session.add(post)
     await session.flush()
     await post_repo.replace_media(session, post, media)
-    await post_arrived(session, post, author, formatted.mentions, quoted)
-    create = activities.create(author.actor_uri, note_of(urls, post, author, media, formatted.mentions))
-    await enqueue_delivery(session, create, author, await audience(session, post, author, formatted.mentions))
+    await post_arrived(session, post, author, formatted.mentions)
+    quote = await attach_quote(session, post, author, quoted) if quoted is not None else None
+    note = note_of(urls, post, author, media, formatted.mentions, quote)
+    inboxes = await audience(session, post, author, formatted.mentions)
+    if quoted is not None and not quoted.local:
+        # The quoted author's server hears of the quote even when its author does not follow.
+        inboxes |= inboxes_of([await session.get(Account, quoted.account_id)])
+    await enqueue_delivery(session, activities.create(author.actor_uri, note), author, inboxes)
+    if quote is not None and quote.state == QuoteState.PENDING:
+        await request_quote(session, quote, author, note)
     await session.flush()
     return post
 

@@ -18,7 +18,7 @@ from storage.repositories import posts as post_repo
 from storage.states import PUBLIC_VISIBILITIES
 
 from .. import context
-from ..actions.common import activities_of, load_note
+from ..actions.common import activities_of, load_note, parse_key
 from ..routing import add_routes
 from ..web.pages import render
 from .negotiation import activity_response, wants_activity_json
@@ -40,7 +40,8 @@ async def _public_post(session: AsyncSession, request: web.Request) -> tuple[Acc
     """The author and the post a URL names, if the post is theirs, local and public or unlisted."""
     username = request.match_info["username"]
     author = await account_repo.get_local_person_by_username(session, username)
-    post = await post_repo.get_post_by_id(session, int(request.match_info["post_id"]))
+    key = parse_key(request.match_info["post_id"])
+    post = await post_repo.get_post_by_id(session, key) if key is not None else None
     if (author is None or post is None or post.account_id != author.id or not post.local
             or post.visibility not in PUBLIC_VISIBILITIES):
         raise NotFound("post not found")

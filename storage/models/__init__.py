@@ -6,12 +6,12 @@ from .client_api import Bookmark, IdempotencyKey, PostEdit
 from .generations import GenerationJob
 from .markers import Marker
 from .oauth import OAuthApp, OAuthCode, OAuthToken
-from .posts import MediaAttachment, Mention, Post, Tombstone
+from .posts import MediaAttachment, Mention, Post, Quote, Tombstone
 from .queues import Delivery, InboxItem
 from .social import Favourite, Follow, HomeFeedEntry, Notification
 
 __all__ = [
     "Account", "Base", "Bookmark", "Delivery", "Favourite", "Follow", "GenerationJob", "HomeFeedEntry", "IdempotencyKey", "InboxItem",
-    "MediaAttachment", "Mention", "Notification", "Post", "PostEdit", "Tombstone", "User",
+    "MediaAttachment", "Mention", "Notification", "Post", "PostEdit", "Quote", "Tombstone", "User",
     "Marker", "OAuthApp", "OAuthCode", "OAuthToken",
 ]

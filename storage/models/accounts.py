@@ -6,6 +6,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..snowflake import new_id
+from ..states import QuotePolicy
 from ..types import UTCDateTime, utcnow
 from .base import Base
 
@@ -83,4 +84,6 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     admin: Mapped[bool] = mapped_column(Boolean, default=False)
     approved: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Who may quote (remix) the user's new posts unless a post says otherwise.
+    default_quote_policy: Mapped[str] = mapped_column(String(16), default=QuotePolicy.PUBLIC)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

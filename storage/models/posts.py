@@ -1,4 +1,5 @@
-"""Posts (local and remote, boosts included), their media, mentions, and remembered deletions."""
+"""Posts (local and remote, boosts included), their media, mentions, quotes, and remembered
+deletions."""
 
 from datetime import datetime
 
@@ -6,7 +7,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Inte
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..snowflake import new_id
-from ..states import Visibility
+from ..states import QuotePolicy, QuoteState, Visibility
 from ..types import UTCDateTime, utcnow
 from .base import Base
 
@@ -35,8 +36,11 @@ class Post(Base):
     reblog_of_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), default=None, index=True
     )
+    # What the post quotes (remixes): its IRI stays even when the quoted post is gone.
     quote_of_uri: Mapped[str | None] = mapped_column(URI, default=None)
     quote_of_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # Who may quote this post without asking (FEP-044f `canQuote`, read from a remote Note).
+    quote_policy: Mapped[str] = mapped_column(String(16), default=QuotePolicy.PUBLIC)
     to_uris: Mapped[list] = mapped_column(JSON, default=list)
     cc_uris: Mapped[list] = mapped_column(JSON, default=list)
     tags: Mapped[list] = mapped_column(JSON, default=list)
@@ -44,6 +48,7 @@ class Post(Base):
     favourites_count: Mapped[int] = mapped_column(Integer, default=0)
     reblogs_count: Mapped[int] = mapped_column(Integer, default=0)
     replies_count: Mapped[int] = mapped_column(Integer, default=0)
+    quotes_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
@@ -87,6 +92,29 @@ class Mention(Base):
     account_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class Quote(Base):
+    """A post quoting another and where its consent stands (FEP-044f).
+
+    `request_uri` is the QuoteRequest that asked (ours or a peer's); `authorization_uri` the
+    QuoteAuthorization that granted it: on the quoted author's server, which for a post of
+    ours is served at /users/{name}/quote_authorizations/{id}. `quoted_post_id` has no
+    foreign key: a deleted source leaves the quote standing, shown as deleted.
+    """
+
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, default=new_id)
+    post_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), unique=True)
+    account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"))
+    quoted_post_id: Mapped[int | None] = mapped_column(BigInteger, default=None, index=True)
+    quoted_account_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    state: Mapped[str] = mapped_column(String(16), default=QuoteState.PENDING)
+    request_uri: Mapped[str | None] = mapped_column(URI, default=None, index=True)
+    authorization_uri: Mapped[str | None] = mapped_column(URI, default=None, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Tombstone(Base):

@@ -178,8 +178,15 @@ async def test_remote_quote_notifies_and_remote_edit_keeps_history(nodes, peer):
     create = {"@context": AS, "id": f"{note['id']}/activity", "type": "Create", "actor": bob.uri, "object": note}
     assert (await peer.send(bob, f"{node.base_url}/inbox", create)).status == 202
     await nodes.settle()
-    types = [n["type"] for n in await _notifications(node, alice)]
-    assert types == ["follow", "quote"]
+    # A quote waits for its QuoteRequest (FEP-044f); alice hears of it once it is accepted.
+    assert [n["type"] for n in await _notifications(node, alice)] == ["follow"]
+    request = {"@context": AS, "id": f"{bob.uri}/quote_requests/1", "type": "QuoteRequest", "actor": bob.uri,
+               "object": post.object_uri, "instrument": note}
+    assert (await peer.send(bob, f"{node.base_url}/users/alice/inbox", request)).status == 202
+    await nodes.settle()
+    assert [n["type"] for n in await _notifications(node, alice)] == ["follow", "quote"]
+    [accept] = [a for a in peer.received if a["type"] == "Accept" and a["object"]["id"] == request["id"]]
+    assert accept["result"].startswith(f"{alice.actor_uri}/quote_authorizations/")
 
     edited = {**note, "content": "<p>my better take</p>", "updated": "2026-12-01T11:00:00Z"}
     update_activity = {"@context": AS, "id": f"{note['id']}#updates/1", "type": "Update", "actor": bob.uri,

@@ -1,4 +1,5 @@
-"""Create and Delete of posts, and Delete of whole actors.
+"""Create and Delete of posts, Delete of whole actors, and Delete of a QuoteAuthorization
+(a quoted author revoking consent to a quote).
 
 A Delete that arrives before its Create leaves a tombstone, so the late Create is ignored
 (node/actions/deletes.py).
@@ -8,12 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activitypub.inbox.note_parse import is_post, parse_note
 from activitypub.inbox.parse import parse_deleted
-from activitypub.shapes import same_origin
+from activitypub.shapes import has_type, same_origin
 from storage.models import Account
+from storage.repositories import quotes as quote_repo
 
 from ... import actions
 from ...errors import ValidationError
-from .lookups import embedded_or_fetched
+from .lookups import embedded_or_fetched, store_note
 from .registry import HandlerContext, handles
 
 
@@ -24,12 +26,16 @@ async def on_create(ctx: HandlerContext, session: AsyncSession, activity: dict, 
         return  # Creates of other object types (chat messages, events) are not stored.
     # parse_note checks that the post is the actor's own, from the actor's own server.
     note = parse_note(document, actor.actor_uri, actor.followers_uri)
-    await actions.receive_post(session, ctx.settings, actor, note)
+    await store_note(ctx, session, actor, note)
 
 
 @handles("Delete")
 async def on_delete(ctx: HandlerContext, session: AsyncSession, activity: dict, actor: Account) -> None:
     object_uri = parse_deleted(activity)
+    if has_type(activity.get("object"), "QuoteAuthorization") or \
+            await quote_repo.get_quote_by_authorization_uri(session, object_uri) is not None:
+        await actions.authorization_revoked(session, actor, object_uri)
+        return
     if object_uri == actor.actor_uri:
         await actions.delete_remote_account(session, ctx.settings, actor)
         return

@@ -8,6 +8,7 @@ from activitypub.shapes import id_of
 from storage.models import Account
 
 from ... import actions
+from .lookups import quoted_post, verified_authorization
 from .registry import HandlerContext, handles
 
 
@@ -17,6 +18,9 @@ async def on_update(ctx: HandlerContext, session: AsyncSession, activity: dict, 
     if not isinstance(obj, dict):
         return
     if is_post(obj):
-        await actions.receive_edit(session, ctx.settings, actor, parse_note(obj, actor.actor_uri, actor.followers_uri))
+        note = parse_note(obj, actor.actor_uri, actor.followers_uri)
+        # An Update is how a quote learns it was authorized (FEP-044f `quoteAuthorization`).
+        granted = await verified_authorization(ctx, session, note, await quoted_post(ctx, session, note))
+        await actions.receive_edit(session, ctx.settings, actor, note, verified_authorization=granted)
     elif id_of(obj) == actor.actor_uri:
         await actions.receive_profile(session, ctx.settings, actor, actor_to_account_fields(obj))
