@@ -11,10 +11,10 @@ SOFTWARE_NAME = "muralist"
 REPOSITORY_URL = "https://github.com/muralist/muralist"
 
 # Mastodon apps read `version` to decide which endpoints exist (Mastodon.py keeps the part
-# before the first space); 4.3.0 is the API surface we follow, and api_versions.mastodon 2 is
-# what Mastodon 4.3 reports next to it.
-MASTODON_COMPAT_VERSION = "4.3.0"
-MASTODON_API_VERSION = 2
+# before the first space). Quote posts came with Mastodon 4.5, which reports api_versions.mastodon
+# 7; apps (Mastodon.py among them) check these before they offer quote posts.
+MASTODON_COMPAT_VERSION = "4.5.0"
+MASTODON_API_VERSION = 7
 
 
 def mastodon_version_string() -> str:

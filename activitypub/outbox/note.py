@@ -83,7 +83,8 @@ def hashtag_tag(name: str, tag_url: Callable[[str], str]) -> dict:
 
 def quote_link_tag(quote_uri: str) -> dict:
     # FEP-e232 object link: how Misskey-family servers and FEP-044f readers find a quote.
-    return {"type": "Link", "mediaType": LD_MEDIA_TYPE, "href": quote_uri, "name": f"RE: {quote_uri}"}
+    return {"type": "Link", "mediaType": LD_MEDIA_TYPE, "rel": "https://misskey-hub.net/ns#_misskey_quote",
+            "href": quote_uri, "name": f"RE: {quote_uri}"}
 
 
 def generation_record(generation: dict | None) -> dict | None:

@@ -104,9 +104,10 @@ def _restyle(post: Post, spoiler_text: str | None, spoiler: str, sensitive: bool
 
 async def update_post(session: AsyncSession, settings: Settings, account: Account, post: Post, *,
                       text: str | None = None, spoiler_text: str | None = None, sensitive: bool | None = None,
-                      language: str | None = None, media_ids=None, media_descriptions: dict | None = None) -> Post:
+                      language: str | None = None, media_ids=None, media_descriptions: dict | None = None,
+                      quote_policy=None) -> Post:
     """Edit a local post (None leaves a field as it is; `media_ids` is the whole new list of
-    images), keep the version, and queue its Update."""
+    images; `quote_policy` who may quote it from now on), keep the version, and queue its Update."""
     post = await in_session(session, post)
     own_local_post(account, post)
     new_text, spoiler = checked_text(text if text is not None else post.source_text, spoiler_text)
@@ -119,6 +120,8 @@ async def update_post(session: AsyncSession, settings: Settings, account: Accoun
         raise ValidationError("a post needs text or an image")
     mentions = await _retext(session, settings, post, account, new_text) if text is not None else old_mentions
     _restyle(post, spoiler_text, spoiler, sensitive, language)
+    if quote_policy not in (None, ""):
+        post.quote_policy = checked_policy(quote_policy) if post.visibility in PUBLIC_VISIBILITIES else QuotePolicy.NOBODY
     address(post, account, mentions)
     post.edited_at = utcnow()
     await _remember_version(session, post)

@@ -124,7 +124,9 @@ def address(post: Post, author: Account, mentions: list[Account]) -> None:
 
 async def audience(session: AsyncSession, post: Post, author: Account, mentions: list[Account]) -> set[str]:
     """Inboxes a post's activities go to: mentioned remote actors, the remote followers unless
-    the post is direct, and the remote author of the post it answers unless it is limited."""
+    the post is direct, the remote author of the post it answers unless it is limited, and the
+    remote accounts that boosted or quoted it (their servers show it, so they hear of its
+    edits and its deletion, as Mastodon's reach does)."""
     inboxes = inboxes_of(mentions)
     if post.visibility != Visibility.DIRECT:
         inboxes |= await follower_inboxes(session, author.id)
@@ -132,6 +134,8 @@ async def audience(session: AsyncSession, post: Post, author: Account, mentions:
         parent_author = await session.get(Account, post.in_reply_to_account_id)
         if parent_author is not None:
             inboxes |= inboxes_of([parent_author])
+    if post.visibility in PUBLIC_VISIBILITIES:
+        inboxes |= inboxes_of(await account_repo.list_remote_sharers(session, post.id))
     return inboxes
 
 

@@ -19,6 +19,7 @@ from ..errors import ValidationError
 from ..settings import Settings
 from ..urls import Urls
 from .common import require_local_person
+from .quotes import checked_policy
 from .text import format_text, linkify, normalise
 
 # Mastodon's limits, which clients enforce too.
@@ -68,9 +69,16 @@ async def _apply_texts(session: AsyncSession, settings: Settings, account: Accou
 async def update_profile(session: AsyncSession, settings: Settings, account: Account, *,
                          display_name: str | None = None, note: str | None = None, locked: bool | None = None,
                          bot: bool | None = None, discoverable: bool | None = None, fields=None,
-                         avatar_path: str | None = None, header_path: str | None = None) -> Account:
-    """Change what is given (None leaves a value as it is) and queue Update{Person} to followers."""
+                         avatar_path: str | None = None, header_path: str | None = None,
+                         default_quote_policy: str | None = None) -> Account:
+    """Change what is given (None leaves a value as it is) and queue Update{Person} to followers.
+    `default_quote_policy` is who may quote the user's new posts unless a post says otherwise."""
     require_local_person(account)
+    if default_quote_policy is not None:
+        policy = checked_policy(default_quote_policy)
+        user = await account_repo.get_user_by_account_id(session, account.id)
+        if user is not None:
+            user.default_quote_policy = policy
     # Work on this session's copy, so the change is saved even if the caller loaded it elsewhere.
     account = await account_repo.get_account_by_id(session, account.id)
     urls = Urls(settings)

@@ -30,19 +30,25 @@ from .visibility import check_visible
 
 # --- the rule ----------------------------------------------------------------------------------
 
-async def may_quote(session: AsyncSession, quoted: Post, account: Account) -> bool:
-    """Whether `quoted`'s policy lets `account` quote it without asking. Its author always
-    may; a boost, a followers-only or a direct post may be quoted by nobody else."""
-    if quoted.account_id == account.id:
+def allowed_by_policy(quoted: Post, account_id: int, follows_author: bool) -> bool:
+    """The rule itself: its author may always quote a post; nobody else may quote a boost, a
+    followers-only or a direct post; otherwise its policy decides (`followers`: those who
+    follow its author)."""
+    if quoted.account_id == account_id:
         return True
     if quoted.reblog_of_id is not None or quoted.visibility not in PUBLIC_VISIBILITIES:
         return False
-    if quoted.quote_policy == QuotePolicy.PUBLIC:
-        return True
-    if quoted.quote_policy == QuotePolicy.FOLLOWERS:
+    return quoted.quote_policy == QuotePolicy.PUBLIC or (quoted.quote_policy == QuotePolicy.FOLLOWERS
+                                                         and follows_author)
+
+
+async def may_quote(session: AsyncSession, quoted: Post, account: Account) -> bool:
+    """Whether `quoted`'s policy lets `account` quote it without asking."""
+    follows_author = False
+    if quoted.quote_policy == QuotePolicy.FOLLOWERS and quoted.account_id != account.id:
         follow = await follow_repo.get_follow(session, account.id, quoted.account_id)
-        return follow is not None and follow.state == FollowState.ACCEPTED
-    return False
+        follows_author = follow is not None and follow.state == FollowState.ACCEPTED
+    return allowed_by_policy(quoted, account.id, follows_author)
 
 
 async def check_may_quote(session: AsyncSession, account: Account, quoted: Post) -> None:

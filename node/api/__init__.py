@@ -6,12 +6,12 @@
 from aiohttp import web
 
 from . import accounts, apps, authorize, instance, launch, markers, oauth
-from . import notifications, status_actions, status_edits, statuses, timelines
+from . import notifications, status_actions, status_edits, status_quotes, statuses, timelines
 from . import generations, media
 from . import account_profile, account_relations, account_statuses, search, streaming
 
 SURFACES = (oauth, authorize, apps, instance, launch, markers, accounts,
-            statuses, status_edits, status_actions, timelines, notifications, media, generations,
+            statuses, status_edits, status_actions, status_quotes, timelines, notifications, media, generations,
             account_profile, account_relations, account_statuses, search, streaming)
 
 

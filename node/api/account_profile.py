@@ -44,6 +44,9 @@ def _changes(params: Params) -> dict:
     changes = {"display_name": params.string("display_name"), "note": params.string("note"),
                "fields": _fields(params)}
     changes.update({name: params.boolean(name) for name in FLAGS})
+    source = params.mapping("source")
+    # Mastodon 4.5: the default quote policy of new posts is part of the posting source.
+    changes["default_quote_policy"] = source.string("quote_policy") if source is not None else None
     return changes
 
 
@@ -77,5 +80,6 @@ async def update_credentials(request: web.Request) -> web.Response:
         entity = await render_account(session, request.app[context.URLS], account)
         pending = await account_stats.count_follow_requests(session, account.id)
     return web.json_response(
-        credential_account(entity, account, admin=auth.user.admin, follow_requests_count=pending)
+        credential_account(entity, account, admin=auth.user.admin, follow_requests_count=pending,
+                           quote_policy=auth.user.default_quote_policy)
     )

@@ -120,7 +120,8 @@ async def verify_credentials(request: web.Request) -> web.Response:
         entity = await render_account(session, request.app[context.URLS], auth.account)
         pending = await account_stats.count_follow_requests(session, auth.account.id)
     return web.json_response(
-        credential_account(entity, auth.account, admin=auth.user.admin, follow_requests_count=pending)
+        credential_account(entity, auth.account, admin=auth.user.admin, follow_requests_count=pending,
+                           quote_policy=auth.user.default_quote_policy)
     )
 
 

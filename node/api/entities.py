@@ -74,8 +74,10 @@ def _field(item: dict) -> dict:
     return {"name": item["name"], "value": item["value"], "verified_at": item.get("verified_at")}
 
 
-def credential_account(entity: dict, account: Account, *, admin: bool = False, follow_requests_count: int = 0) -> dict:
-    """The signed-in user's own account: the entity plus `source`, what the profile editor starts from."""
+def credential_account(entity: dict, account: Account, *, admin: bool = False, follow_requests_count: int = 0,
+                       quote_policy: str = "public") -> dict:
+    """The signed-in user's own account: the entity plus `source`, what the profile editor
+    starts from (with the user's default quote policy, Mastodon 4.5's `source.quote_policy`)."""
     return {
         **entity,
         "source": {
@@ -88,6 +90,7 @@ def credential_account(entity: dict, account: Account, *, admin: bool = False, f
                 for field in entity["fields"]
             ],
             "follow_requests_count": follow_requests_count,
+            "quote_policy": quote_policy,
         },
         # Mastodon's role permissions are a bit field; 1 is "administrator", which admin apps check.
         "role": {"id": "-99", "name": "Admin" if admin else "", "permissions": "1" if admin else "0",

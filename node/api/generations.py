@@ -17,6 +17,7 @@ from storage.errors import NotFound
 from storage.models import GenerationJob, MediaAttachment
 from storage.repositories import generations as job_repo
 from storage.repositories import posts as post_repo
+from storage.states import GenerationState
 
 from .. import context
 from ..actions.generate import request_generation
@@ -57,9 +58,11 @@ def job_to_entity(urls: Urls, job: GenerationJob, media: MediaAttachment | None)
         "generator": record.get("generator"),
         "model": record.get("model"),
         "remix_of": format_id(job.remix_of_id),
+        # The remixed post's IRI, which names it on every server.
+        "remix_of_uri": record.get("source"),
         "media_attachment": media_to_entity(urls, media) if media is not None else None,
         # A queued job keeps the reason of a failed attempt it will retry; only a failed job shows it.
-        "error": job.error if job.state == "failed" else None,
+        "error": job.error if job.state == GenerationState.FAILED else None,
         "created_at": format_time(job.created_at),
         "finished_at": format_time(job.finished_at),
     }

@@ -41,13 +41,14 @@ def setup(app: web.Application) -> None:
 
 
 async def preferences(request: web.Request) -> web.Response:
-    """https://docs.joinmastodon.org/entities/Preferences/ — the defaults until users can change them."""
-    await require_scopes(request, "read:accounts")
+    """https://docs.joinmastodon.org/entities/Preferences/ — the user's default quote policy,
+    and Mastodon's defaults for what users cannot change here yet."""
+    auth = await require_scopes(request, "read:accounts")
     return web.json_response({
         "posting:default:visibility": "public",
         "posting:default:sensitive": False,
         "posting:default:language": None,
-        "posting:default:quote_policy": "public",
+        "posting:default:quote_policy": auth.user.default_quote_policy if auth.user is not None else "public",
         "reading:expand:media": "default",
         "reading:expand:spoilers": False,
         "reading:autoplay:gifs": False,

@@ -68,6 +68,7 @@ def edit_fields(params: Params) -> dict:
         "text": params.string("status"), "spoiler_text": params.string("spoiler_text"),
         "sensitive": params.boolean("sensitive"), "language": params.string("language"),
         "media_ids": params.id_list("media_ids"), "media_descriptions": media_descriptions(params),
+        "quote_policy": params.string("quote_approval_policy"),
     }
 
 

@@ -3,8 +3,10 @@
 `render_statuses` is the one way every surface (statuses, timelines, notifications, account
 statuses, search, streaming) turns posts into Status entities. It loads what a page needs in
 a fixed number of batched queries: the boosted originals, the authors and their counters,
-media, mentions, and the viewer's favourites, bookmarks and boosts. A boost is its own status
-with an empty body and the boosted post nested under `reblog`, as Mastodon answers it.
+media, mentions, the viewer's favourites, bookmarks and boosts, and what quotes quote
+(node/api/quote_entity.py). A boost is its own status with an empty body and the boosted
+post nested under `reblog`, as Mastodon answers it; a quote nests the quoted status under
+`quote`, one level deep.
 """
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +19,7 @@ from storage.repositories import statuses as status_repo
 from ..urls import Urls
 from .entities import account_to_entity, format_id, format_time
 from .media_entity import media_to_entity
+from .quote_entity import QuoteLinks
 from .status_parts import PARTS, Parts
 
 NO_MARKS = {"favourited": set(), "bookmarked": set(), "reblogged": set()}
@@ -31,6 +34,7 @@ class _Page:
         self.accounts: dict[int, dict] = {}
         self.parts: dict[int, Parts] = {}
         self.marks = NO_MARKS
+        self.quotes = QuoteLinks(viewer)
 
     async def load(self, session: AsyncSession, posts: list[Post]) -> None:
         known = {post.id: post for post in posts}
@@ -38,7 +42,8 @@ class _Page:
         loaded = await post_repo.get_posts_by_ids(session, [i for i in wanted if i not in known])
         self.originals = {i: known.get(i) or loaded.get(i) for i in wanted if (known.get(i) or loaded.get(i))}
         bodies = [post for post in posts if post.reblog_of_id is None] + list(self.originals.values())
-        author_ids = {post.account_id for post in posts} | {post.account_id for post in self.originals.values()}
+        bodies += [post for post in await self.quotes.load(session, bodies) if post.id not in {b.id for b in bodies}]
+        author_ids = {post.account_id for post in posts} | {post.account_id for post in bodies}
         accounts = await status_repo.get_accounts_with_stats(session, author_ids)
         self.accounts = {i: account_to_entity(account, self.urls, counts) for i, (account, counts) in accounts.items()}
         await self._load_parts(session, bodies)
@@ -86,8 +91,13 @@ class _Page:
             flags["pinned"] = False
         return flags
 
-    def _body(self, post: Post, account: dict) -> dict:
+    def _quoted(self, post: Post) -> dict | None:
+        account = self.accounts.get(post.account_id)
+        return self._body(post, account, shallow=True) if account is not None else None
+
+    def _body(self, post: Post, account: dict, *, shallow: bool = False) -> dict:
         media, mentions = self.parts.get(post.id, ((), ()))
+        quote = self.quotes.shallow_quote(post) if shallow else self.quotes.quote(post, self._quoted)
         return {
             **_common(post, account),
             "in_reply_to_id": format_id(post.in_reply_to_id),
@@ -98,8 +108,11 @@ class _Page:
             "replies_count": post.replies_count or 0,
             "reblogs_count": post.reblogs_count or 0,
             "favourites_count": post.favourites_count or 0,
+            "quotes_count": post.quotes_count or 0,
             "content": post.content or "",
             "reblog": None,
+            "quote": quote,
+            "quote_approval": self.quotes.approval(post),
             # Copies: the cached parts outlive this page.
             "media_attachments": [dict(item) for item in media],
             "mentions": [dict(item) for item in mentions],
@@ -119,8 +132,11 @@ class _Page:
             "replies_count": 0,
             "reblogs_count": 0,
             "favourites_count": 0,
+            "quotes_count": 0,
             "content": "",
             "reblog": nested,
+            "quote": None,
+            "quote_approval": {"automatic": [], "manual": [], "current_user": "denied"},
             "media_attachments": [],
             "mentions": [],
             "tags": [],

@@ -73,6 +73,9 @@ def post_fields(params: Params) -> dict:
         "sensitive": params.boolean("sensitive", False), "language": params.string("language") or None,
         # Mastodon looks the parent up, so an id that names nothing is a 404 there too.
         "in_reply_to_id": params.id("in_reply_to_id", not_found="post"),
+        # Mastodon 4.5: quote a post (a remix), and who may quote this one.
+        "quote_of_id": params.id("quoted_status_id", not_found="post"),
+        "quote_policy": params.string("quote_approval_policy"),
     }
 
 

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..errors import Conflict, NotFound
-from ..models import Account, User
+from ..models import Account, Post, Quote, User
 from ..states import USER_ACTOR_TYPES
 
 
@@ -92,3 +92,12 @@ async def get_instance_actor(session: AsyncSession) -> Account | None:
         select(Account).where(Account.domain.is_(None), Account.actor_type == "Application")
     )
     return result.scalar_one_or_none()
+
+
+async def list_remote_sharers(session: AsyncSession, post_id: int) -> list[Account]:
+    """Remote accounts that boosted or quoted a post."""
+    boosters = select(Post.account_id).where(Post.reblog_of_id == post_id)
+    quoters = select(Quote.account_id).where(Quote.quoted_post_id == post_id)
+    result = await session.execute(select(Account).where(
+        Account.domain.is_not(None), Account.id.in_(boosters.union(quoters).scalar_subquery())))
+    return list(result.scalars())

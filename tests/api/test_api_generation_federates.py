@@ -3,29 +3,10 @@ the client API, posts the result, and a follower on another node sees it in her 
 timeline with its blurhash, its alt text and its provenance. Once with the offline default,
 once with the `openai` generator against the OpenAI-compatible test server."""
 
-import asyncio
-
-from tests.api.federated import live_node
+from tests.api.federated import generated, live_node
 from tests.openai_server import FakeImageAPI
 
 PROMPT = "a paper boat sailing through a neon city canal"
-
-
-async def _generated_media(node, api, http, nodes) -> dict:
-    headers = {"Authorization": f"Bearer {api.access_token}"}
-    async with http.post(f"{node.base_url}/api/v1/generations", headers=headers,
-                         json={"prompt": PROMPT, "style": "synthwave", "size": "320x240", "seed": "9"}) as response:
-        assert response.status == 202, await response.text()
-        job = await response.json()
-    for _ in range(20):
-        await nodes.settle()  # the generation loop is one of the workers settle() drives
-        async with http.get(f"{node.base_url}/api/v1/generations/{job['id']}", headers=headers) as response:
-            job = await response.json()
-        if job["state"] in ("done", "failed"):
-            break
-        await asyncio.sleep(0.05)
-    assert job["state"] == "done", job
-    return job
 
 
 async def _follow_and_see(nodes, http, **generator_settings) -> tuple[dict, dict]:
@@ -39,7 +20,7 @@ async def _follow_and_see(nodes, http, **generator_settings) -> tuple[dict, dict
     await viewer_node.call(bea.account_follow, found["id"])
     await nodes.settle()
 
-    job = await _generated_media(painter_node, ada, http, nodes)
+    job = await generated(painter_node, ada, http, nodes, prompt=PROMPT, style="synthwave", size="320x240", seed="9")
     posted = await painter_node.call(ada.status_post, "tonight's canal", media_ids=[job["media_attachment"]["id"]])
     await nodes.settle()
     [seen] = await viewer_node.call(bea.timeline_home)

@@ -10,19 +10,19 @@ async def test_instance_v1_and_v2_parse_in_mastodon_py(node):
     api = node.client()
     v1 = await node.call(api.instance_v1)
     v2 = await node.call(api.instance_v2)
-    version = f"4.3.0 (compatible; Muralist {__version__})"
+    version = f"4.5.0 (compatible; Muralist {__version__})"
     assert v1["version"] == version and v2["version"] == version
     assert v1["uri"] == node.settings.domain and v2["domain"] == node.settings.domain
     assert v1["urls"]["streaming_api"] == f"ws://{node.settings.domain}"
     assert v2["configuration"]["urls"]["streaming"] == f"ws://{node.settings.domain}"
-    assert v2["api_versions"]["mastodon"] == 2
+    assert v2["api_versions"]["mastodon"] == 7
     assert v2["configuration"]["statuses"]["max_media_attachments"] == 4
     assert "image/png" in v2["configuration"]["media_attachments"]["supported_mime_types"]
     assert v2["configuration"]["polls"]["max_options"] == 4
     assert v2["registrations"]["enabled"] is True and v2["registrations"]["approval_required"] is False
     assert v2["thumbnail"]["url"].endswith("/static/header.png")
-    assert await node.call(api.retrieve_mastodon_version) == "4.3.0"
-    assert api.mastodon_api_version == 2
+    assert await node.call(api.retrieve_mastodon_version) == "4.5.0"
+    assert api.mastodon_api_version == 7
 
 
 @pytest.mark.parametrize("mode, enabled, approval", [("closed", False, False), ("approval", True, True)])

@@ -7,7 +7,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activitypub.errors import FederationError
+from activitypub.errors import BlockedAddress, FederationError, GoneOrMissing, InvalidActivity
 from activitypub.inbox.note_parse import RemoteNote, is_post, parse_note
 from activitypub.inbox.parse import parse_authorization
 from activitypub.resolver import resolve_actor
@@ -85,7 +85,9 @@ async def verified_authorization(ctx: HandlerContext, session: AsyncSession, not
     try:
         document = await ctx.fetcher.get_json(note.quote_authorization)
         authorization = parse_authorization(document, note.quote_authorization)
-    except FederationError as exc:
+    except (GoneOrMissing, InvalidActivity, BlockedAddress) as exc:
+        # Gone or not an authorization: the quote stays unconfirmed. Any other fetch failure
+        # (a peer down, a timeout) is raised, so the inbox item is tried again later.
         log.info("quote authorization %s does not check out: %s", note.quote_authorization, exc)
         return None
     quoted_author = await session.get(Account, quoted.account_id)
