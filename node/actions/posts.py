@@ -29,12 +29,13 @@ from ..urls import Urls
 from .arrival import post_arrived
 from .common import get_post, load_note, note_of, original_of, parse_key, require_local_person
 from .quotes import attach_quote, check_may_quote, checked_policy, request_quote
-from .text import Formatted, format_text, normalise
+from .text import CHARACTERS_PER_URL, Formatted, counted_length, format_text, normalise
 from .visibility import check_visible
 
 VISIBILITIES = tuple(Visibility)
-MAX_TEXT = 5000
-MAX_SPOILER = 1000
+# The limits the instance documents advertise (node/api/instance.py reads them here): the
+# text and the content warning together, counted as Mastodon counts them (text.counted_length).
+MAX_CHARACTERS = 500
 MAX_DESCRIPTION = 1500
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 
@@ -43,10 +44,10 @@ LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 
 def checked_text(text: str | None, spoiler_text: str | None) -> tuple[str, str]:
     text, spoiler = normalise(text or ""), (spoiler_text or "").strip()
-    if len(text) > MAX_TEXT:
-        raise ValidationError(f"the text is longer than {MAX_TEXT} characters")
-    if len(spoiler) > MAX_SPOILER:
-        raise ValidationError(f"the content warning is longer than {MAX_SPOILER} characters")
+    length = counted_length(text) + len(spoiler)
+    if length > MAX_CHARACTERS:
+        raise ValidationError(f"the text and content warning are longer than {MAX_CHARACTERS} characters "
+                              f"({length}, each link counted as {CHARACTERS_PER_URL})")
     return text, spoiler
 
 

@@ -25,6 +25,27 @@ TOKEN = re.compile(f"{URL}|{MENTION}|{HASHTAG}")
 TRAILING = ".,;:!?'\""
 
 
+# Mastodon's counting (StatusLengthValidator): every link counts as this many characters
+# whatever its length, and a mention of a remote account counts as `@user` alone.
+CHARACTERS_PER_URL = 23
+
+
+def counted_length(text: str) -> int:
+    """The length of a post's text as Mastodon counts it against `max_characters`."""
+    total, position = 0, 0
+    for match in TOKEN.finditer(text):
+        total += match.start() - position
+        if match.group("url"):
+            url = _trim_url(match.group("url"))
+            total += CHARACTERS_PER_URL + (len(match.group("url")) - len(url))
+        elif match.group("user"):
+            total += 1 + len(match.group("user"))
+        else:
+            total += len(match.group(0))
+        position = match.end()
+    return total + len(text) - position
+
+
 @dataclass
 class Formatted:
     html: str

@@ -10,22 +10,25 @@ from html import escape
 
 from aiohttp import web
 
+from activitypub.outbox.note import MAX_IMAGES
 from storage.media.decode import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
 from storage.repositories import account_stats
 from storage.repositories import accounts as account_repo
 from storage.repositories import posts as post_repo
 
 from .. import context
+from ..actions import posts, text
 from ..registrations import approval_required, sign_ups_open
 from ..routing import add_routes
 from ..settings import Settings
 from ..version import MASTODON_API_VERSION, REPOSITORY_URL, mastodon_version_string
 from .entities import format_time
 
-MAX_CHARACTERS = 500
-MAX_MEDIA_ATTACHMENTS = 4  # DESIGN.md: at most 4 images per post
-CHARACTERS_RESERVED_PER_URL = 23
-DESCRIPTION_LIMIT = 1500
+# The limits the actions enforce, advertised as they are enforced.
+MAX_CHARACTERS = posts.MAX_CHARACTERS
+MAX_MEDIA_ATTACHMENTS = MAX_IMAGES
+CHARACTERS_RESERVED_PER_URL = text.CHARACTERS_PER_URL
+DESCRIPTION_LIMIT = posts.MAX_DESCRIPTION
 IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 POLLS = {"max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2629746}
 

@@ -69,6 +69,16 @@ async def test_bad_input_is_422_and_changes_nothing(node, alice, http):
     assert await _post_count(node) == 0
 
 
+async def test_the_advertised_character_limit_is_enforced(node, alice, http):
+    limit = (await node.call(alice.instance_v2))["configuration"]["statuses"]["max_characters"]
+    headers = {"Authorization": f"Bearer {alice.access_token}"}
+    async with http.post(f"{node.base_url}/api/v1/statuses", json={"status": "x" * (limit + 100)},
+                         headers=headers) as response:
+        assert response.status == 422 and "longer than" in (await response.json())["error"]
+    assert await _post_count(node) == 0
+    assert (await node.call(alice.status_post, "x" * limit))["content"] == f"<p>{'x' * limit}</p>"
+
+
 async def test_private_post_is_hidden_from_strangers(node, alice, bob, http):
     private = await node.call(alice.status_post, "followers only", visibility="private")
     with pytest.raises(MastodonNotFoundError):

@@ -120,6 +120,15 @@ async def test_bad_input_is_refused(session, settings, cast, kwargs, message):
         await actions.create_post(session, settings, cast["alice"], **kwargs)
 
 
+async def test_the_advertised_character_limit_holds_as_mastodon_counts(session, settings, cast):
+    link = "https://example.org/" + "a" * 200  # a link counts as 23 characters, whatever its length
+    ok = await actions.create_post(session, settings, cast["alice"], text="x" * 477 + link)
+    assert link in ok.source_text
+    for kwargs in ({"text": "x" * 600}, {"text": "x" * 478 + link}, {"text": "x" * 400, "spoiler_text": "y" * 101}):
+        with pytest.raises(ValidationError, match="longer than 500 characters"):
+            await actions.create_post(session, settings, cast["alice"], **kwargs)
+
+
 async def test_media_rules(session, settings, cast):
     alice, carol = cast["alice"], cast["carol"]
     theirs = await stored_media(session, settings, carol)
