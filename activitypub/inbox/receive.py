@@ -5,6 +5,7 @@ happens later in a worker; a duplicate delivery of the same activity id is a suc
 import asyncio
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -22,8 +23,17 @@ from ..shapes import id_of, same_origin, types_of
 from ..signatures import KeyGetter, verify_request
 
 MAX_ACTIVITY_BYTES = 1024 * 1024
+# Real activities nest a handful of levels (Undo > Like, Create > Note > attachment > url);
+# anything far deeper is an attack on whatever walks the document later.
+MAX_DEPTH = 64
 # Rows per group commit; a SQLite commit of 200 small rows costs little more than one of one.
 MAX_GROUP = 200
+# Column sizes of inbox_items (storage/models/queues.py): PostgreSQL refuses a longer value.
+MAX_URI_CHARS = 2048
+MAX_TYPE_CHARS = 64
+# Neither database stores a lone surrogate (JSON lets "\ud800" through), PostgreSQL no NUL,
+# and no IRI or type name has a control character in it.
+_UNSTORABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass
@@ -33,20 +43,58 @@ class Received:
 
 
 def parse_activity(body: bytes) -> dict:
+    """The activity in a body, or InvalidActivity (400) for anything that is not one."""
     if len(body) > MAX_ACTIVITY_BYTES:
         raise InvalidActivity("activity too large")
     try:
-        activity = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # json.loads(bytes) would also take UTF-16 and UTF-32, which RFC 8259 section 8.1
+        # rules out between systems, and the row keeps the body as UTF-8 text.
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidActivity("the body is not UTF-8") from exc
+    try:
+        activity = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise InvalidActivity(f"body is not JSON: {exc}") from exc
     if not isinstance(activity, dict):
         raise InvalidActivity("an activity must be a JSON object")
+    if _too_deep(activity):
+        raise InvalidActivity(f"the activity nests deeper than {MAX_DEPTH} levels")
     if not types_of(activity):
         raise InvalidActivity("the activity has no type")
     actor = id_of(activity.get("actor"))
     if not actor or not actor.startswith(("https://", "http://")):
         raise InvalidActivity("the activity has no actor")
+    _check_storable(actor, "the actor id")
+    _check_storable(id_of(activity.get("id")), "the activity id")
+    stored_type(activity)
     return activity
+
+
+def _too_deep(document) -> bool:
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values() if isinstance(item, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value if isinstance(item, (dict, list)))
+    return False
+
+
+def _check_storable(value: str | None, what: str) -> None:
+    if value is not None and (len(value) > MAX_URI_CHARS or _UNSTORABLE.search(value)):
+        raise InvalidActivity(f"{what} is too long or has characters no IRI has")
+
+
+def stored_type(activity: dict) -> str:
+    """The type the row is filed under: the first, alphabetically, that the column can hold."""
+    usable = sorted(t for t in types_of(activity) if len(t) <= MAX_TYPE_CHARS and not _UNSTORABLE.search(t))
+    if not usable:
+        raise InvalidActivity("the activity has no type name this node can store")
+    return usable[0]
 
 
 def activity_key(activity: dict, body: bytes) -> str:
@@ -106,7 +154,7 @@ def _item_values(activity: dict, body: bytes, recipient_account_id: int | None) 
         "id": new_id(),
         "activity_uri": activity_key(activity, body),
         "actor_uri": id_of(activity["actor"]),
-        "activity_type": sorted(types_of(activity))[0],
+        "activity_type": stored_type(activity),
         "body": body.decode("utf-8"),
         "recipient_account_id": recipient_account_id,
         "state": QueueState.QUEUED,

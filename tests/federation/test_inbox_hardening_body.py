@@ -1,0 +1,85 @@
+"""Issue 11, inbox bodies: a correctly signed body that is not a UTF-8 JSON object (UTF-16,
+a lone surrogate in an id, nesting a thousand deep) answers 400, and a delivery that cannot
+be stored never fails the deliveries grouped into the same commit with it."""
+
+import asyncio
+import json
+
+import pytest
+from sqlalchemy import select
+
+from activitypub.signatures import sign_request
+from storage.models import InboxItem
+
+from tests.peer import AS2, Peer
+
+
+@pytest.fixture
+async def peer():
+    server = await Peer().start()
+    yield server
+    await server.close()
+
+
+def signed_as(actor, url, raw: bytes):
+    """A `tamper` for Peer.send that sends `raw` instead, correctly signed over it."""
+
+    def tamper(_body, _headers):
+        return raw, sign_request("POST", url, {"Content-Type": AS2}, raw, actor.key_id, actor.private_pem)
+
+    return tamper
+
+
+async def _stored(node) -> list[str]:
+    async with node.session() as session:
+        return list((await session.execute(select(InboxItem.activity_uri))).scalars())
+
+
+def _follow(actor, target, n: int) -> dict:
+    return {"id": f"{actor.uri}#follows/{n}", "type": "Follow", "actor": actor.uri, "object": target}
+
+
+async def test_non_utf8_bodies_answer_400_and_spare_the_others(nodes, peer):
+    node = await nodes.start("a")
+    alice = await node.create_user("alice")
+    bob = peer.add_actor("bob")
+    inbox = f"{node.base_url}/inbox"
+    utf16 = json.dumps(_follow(bob, alice.actor_uri, 1)).encode("utf-16")
+    latin1 = json.dumps(_follow(bob, alice.actor_uri, 2), ensure_ascii=False).replace(
+        "follows", "föllows").encode("latin-1")
+    sent = await asyncio.gather(
+        peer.send(bob, inbox, {}, tamper=signed_as(bob, inbox, utf16)),
+        peer.send(bob, inbox, _follow(bob, alice.actor_uri, 3)),
+        peer.send(bob, inbox, {}, tamper=signed_as(bob, inbox, latin1)),
+        peer.send(bob, inbox, _follow(bob, alice.actor_uri, 4)),
+    )
+    assert [response.status for response in sent] == [400, 202, 400, 202]
+    assert sorted(await _stored(node)) == [f"{bob.uri}#follows/3", f"{bob.uri}#follows/4"]
+
+
+@pytest.mark.parametrize("edit", [
+    pytest.param(lambda a: dict(a, id=a["id"] + "\ud800"), id="lone surrogate in the id"),
+    pytest.param(lambda a: dict(a, id=a["id"] + "\u0000"), id="NUL in the id"),
+    pytest.param(lambda a: dict(a, id=a["id"] + "x" * 3000), id="id longer than the column"),
+    pytest.param(lambda a: dict(a, type="https://example.org/ns#" + "T" * 80), id="type longer than the column"),
+    pytest.param(lambda a: dict(a, object=json.loads("[" * 200 + "1" + "]" * 200)), id="nested 200 deep"),
+])
+async def test_signed_bodies_that_cannot_be_stored_answer_400(nodes, peer, edit):
+    node = await nodes.start("a")
+    alice = await node.create_user("alice")
+    bob = peer.add_actor("bob")
+    inbox = f"{node.base_url}/inbox"
+    # json.dumps writes a lone surrogate or a NUL as an escape: the body itself is valid UTF-8.
+    response = await peer.send(bob, inbox, edit(_follow(bob, alice.actor_uri, 1)))
+    assert response.status == 400
+    assert (await peer.send(bob, inbox, _follow(bob, alice.actor_uri, 2))).status == 202
+    assert await _stored(node) == [f"{bob.uri}#follows/2"]
+
+
+async def test_json_nested_past_the_parser_answers_400(nodes, peer):
+    node = await nodes.start("a")
+    bob = peer.add_actor("bob")
+    inbox = f"{node.base_url}/inbox"
+    deep = b'{"type": "Like", "actor": "' + bob.uri.encode() + b'", "object": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = await peer.send(bob, inbox, {}, tamper=signed_as(bob, inbox, deep))
+    assert response.status == 400
