@@ -218,8 +218,11 @@ class InboxWriter:
             group, self._waiting = self._waiting[:self._max_group], self._waiting[self._max_group:]
             try:
                 results = await self._store_group(group)
-            except Exception as exc:  # noqa: BLE001 - each waiting request answers with it
-                results = [exc] * len(group)
+            except Exception:  # noqa: BLE001 - retried item by item just below
+                # One row the database refuses, or a key another process stored since our
+                # check, must not fail the deliveries grouped with it: each is stored in a
+                # transaction of its own, and only one that still fails answers with its error.
+                results = [await self._store_one(activity, body, recipient) for activity, body, recipient, _ in group]
             for (*_, future), result in zip(group, results):
                 if future.done():
                     continue  # the request went away; its row is stored all the same
@@ -242,16 +245,14 @@ class InboxWriter:
                 fresh.append(row["activity_uri"] not in seen)
                 seen.add(row["activity_uri"])
             new_rows = [row for row, new in zip(rows, fresh) if new]
-            try:
-                if new_rows:
-                    await session.execute(insert(InboxItem), new_rows)
-                await session.commit()
-            except IntegrityError:
-                # Another process stored one of these keys since our check: store one by one.
-                await session.rollback()
-                return [await self._store_one(activity, body, recipient) for activity, body, recipient, _ in group]
+            if new_rows:
+                await session.execute(insert(InboxItem), new_rows)
+            await session.commit()
         return [Received(row["id"], False) if new else Received(None, True) for row, new in zip(rows, fresh)]
 
-    async def _store_one(self, activity: dict, body: bytes, recipient_account_id: int | None) -> Received:
-        async with self._sessionmaker() as session:
-            return await store_activity(session, activity, body, recipient_account_id)
+    async def _store_one(self, activity: dict, body: bytes, recipient_account_id: int | None) -> Received | Exception:
+        try:
+            async with self._sessionmaker() as session:
+                return await store_activity(session, activity, body, recipient_account_id)
+        except Exception as exc:  # noqa: BLE001 - the error of this delivery alone
+            return exc

@@ -6,9 +6,11 @@ import asyncio
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from activitypub.inbox.receive import InboxWriter, Received
 from activitypub.signatures import sign_request
+from node import context
 from storage.models import InboxItem
 
 from tests.peer import AS2, Peer
@@ -83,3 +85,33 @@ async def test_json_nested_past_the_parser_answers_400(nodes, peer):
     deep = b'{"type": "Like", "actor": "' + bob.uri.encode() + b'", "object": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     response = await peer.send(bob, inbox, {}, tamper=signed_as(bob, inbox, deep))
     assert response.status == 400
+
+
+async def test_a_row_the_database_refuses_fails_alone_in_its_group(nodes):
+    node = await nodes.start("a")
+    writer = InboxWriter(node.app[context.SESSIONMAKER])
+    actor = "http://peer.example/users/bob"
+
+    def activity(n: int, suffix: str = "") -> tuple[dict, bytes]:
+        document = {"id": f"{actor}#likes/{n}{suffix}", "type": "Like", "actor": actor, "object": actor}
+        return document, json.dumps(document).encode()
+
+    good1, good2 = activity(1), activity(2)
+    # Neither reaches the writer from the inbox any more (parse_activity answers 400), but
+    # whatever else a database may refuse must cost only its own delivery.
+    surrogate = activity(3, "\ud800")
+    utf16 = (activity(4)[0], json.dumps(activity(4)[0]).encode("utf-16"))
+    results = await asyncio.gather(*(writer.store(document, body, None)
+                                     for document, body in (good1, surrogate, good2, utf16)),
+                                   return_exceptions=True)
+    await writer.close()
+    assert isinstance(results[0], Received) and not results[0].duplicate
+    assert isinstance(results[2], Received) and not results[2].duplicate
+    assert isinstance(results[1], Exception) and isinstance(results[3], Exception)
+    assert sorted(await _stored(node)) == [f"{actor}#likes/1", f"{actor}#likes/2"]
+    # A duplicate in a later group is still a duplicate, not an error.
+    again = await asyncio.gather(writer.store(*good1, None), writer.store(*surrogate, None),
+                                 return_exceptions=True)
+    assert again[0] == Received(None, True) and isinstance(again[1], Exception)
+    async with node.session() as session:
+        assert (await session.execute(select(func.count()).select_from(InboxItem))).scalar_one() == 2
