@@ -16,6 +16,7 @@ from activitypub.signature_core import (
     KeyGetter,
     VerifiedSignature,
     algorithms_for_key,
+    check_host,
     check_not_expired,
     check_window,
     collect_headers,
@@ -23,7 +24,6 @@ from activitypub.signature_core import (
     field_value,
     find_header,
     http_date_timestamp,
-    is_read,
     load_private_key,
     replace_header,
     sign_bytes,
@@ -118,8 +118,12 @@ def parse_signature_params(value: str) -> dict[str, str]:
 
 
 async def verify_cavage(method: str, target: str, fields: dict[str, list[str]], body: bytes | None,
-                        get_key: KeyGetter, *, max_skew: float, now: float) -> VerifiedSignature:
-    """Verify the cavage signature of a request whose headers were collected by collect_headers()."""
+                        get_key: KeyGetter, *, max_skew: float, now: float, host: str | None = None,
+                        scheme: str = "https") -> VerifiedSignature:
+    """Verify the cavage signature of a request whose headers were collected by collect_headers().
+
+    `host` is the public host the request must have been signed for (None: any).
+    """
     params = find_signature_params(fields)
     if params is None:
         raise UnsupportedSignature("request carries no cavage signature")
@@ -137,6 +141,7 @@ async def verify_cavage(method: str, target: str, fields: dict[str, list[str]], 
     names = params.get("headers", "date").lower().split()
     _check_coverage(names, method, body)
     _check_time(names, params, fields, now, max_skew)
+    check_host(field_value(fields, "host"), host, scheme)
     _check_digest(names, fields, body)
     candidates = [_signing_string(names, method, path, fields, params) for path in _targets(names, target)]
 
@@ -149,12 +154,15 @@ async def verify_cavage(method: str, target: str, fields: dict[str, list[str]], 
 
 
 def _check_coverage(names: list[str], method: str, body: bytes | None) -> None:
-    # A signature that leaves the body or the host out can be replayed with
-    # another body or at another server; Mastodon and GoToSocial refuse those too.
+    # A signature that leaves the body, the host or the path out can be replayed with
+    # another body, at another server or at another endpoint; Mastodon and GoToSocial
+    # refuse those too. Every signer we know of covers all three on POST and GET alike.
     if expects_body(method, body) and not {"digest", "content-digest"} & set(names):
         raise SignatureError(f"a signed {method.upper()} must cover the digest header")
-    if is_read(method) and "host" not in names:
+    if "host" not in names:
         raise SignatureError(f"a signed {method.upper()} must cover the host header")
+    if "(request-target)" not in names:
+        raise SignatureError(f"a signed {method.upper()} must cover (request-target)")
 
 
 def _number(params: dict[str, str], name: str) -> float | None:

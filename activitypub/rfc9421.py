@@ -15,13 +15,13 @@ from activitypub.signature_core import (
     KeyGetter,
     VerifiedSignature,
     algorithms_for_key,
+    check_host,
     check_not_expired,
     check_window,
     collect_headers,
     expects_body,
     field_value,
     http_date_timestamp,
-    is_read,
     load_private_key,
     normalize_authority,
     replace_header,
@@ -128,8 +128,11 @@ def sign_request_rfc9421(method: str, url: str, headers: dict, body: bytes | Non
 
 async def verify_rfc9421(method: str, target: str, fields: dict[str, list[str]], body: bytes | None,
                          get_key: KeyGetter, *, scheme: str, max_skew: float,
-                         now: float) -> VerifiedSignature:
-    """Verify the first signature label that checks out; raise the most telling error otherwise."""
+                         now: float, host: str | None = None) -> VerifiedSignature:
+    """Verify the first signature label that checks out; raise the most telling error otherwise.
+
+    `host` is the public host the request must have been signed for (None: any).
+    """
     inputs, signatures = _dictionary(fields, "signature-input"), _dictionary(fields, "signature")
     labels = [label for label in inputs if label in signatures]
     if not labels:
@@ -141,7 +144,7 @@ async def verify_rfc9421(method: str, target: str, fields: dict[str, list[str]],
     for label in labels:
         try:
             return await _verify_label(request, inputs[label], signatures[label], body,
-                                       get_key, max_skew=max_skew, now=now)
+                                       get_key, max_skew=max_skew, now=now, host=host)
         except SignatureError as exc:
             errors.append(exc)
     raise next((exc for exc in errors if not isinstance(exc, UnsupportedSignature)), errors[0])
@@ -156,7 +159,7 @@ def _dictionary(fields: dict[str, list[str]], name: str) -> dict:
 
 async def _verify_label(request: _Request, signature_input: tuple, signature: tuple,
                         body: bytes | None, get_key: KeyGetter, *,
-                        max_skew: float, now: float) -> VerifiedSignature:
+                        max_skew: float, now: float, host: str | None) -> VerifiedSignature:
     covered, params = signature_input
     raw = signature[0]
     if not isinstance(covered, list) or not isinstance(raw, bytes):
@@ -165,6 +168,8 @@ async def _verify_label(request: _Request, signature_input: tuple, signature: tu
     names = _check_components(covered)
     _check_coverage(names, request.method, body)
     _check_time(names, params, request.fields, now, max_skew)
+    # @authority and @target-uri both read the Host header (section 2.2.3).
+    check_host(field_value(request.fields, "host"), host, request.scheme)
     if "content-digest" in names:
         verify_content_digest(field_value(request.fields, "content-digest"), body)
     base = _signature_base(request, covered, params)
@@ -205,11 +210,13 @@ def _check_components(covered: list) -> list[str]:
 
 def _check_coverage(names: list[str], method: str, body: bytes | None) -> None:
     # The same replay concerns as for cavage: content needs a covered digest
-    # (RFC 9530 section 1.1), a read needs the host it was meant for.
+    # (RFC 9530 section 1.1), and every request the host and the path it was meant for.
     if expects_body(method, body) and "content-digest" not in names:
         raise SignatureError(f"a signed {method.upper()} must cover content-digest")
-    if is_read(method) and not {"@authority", "@target-uri"} & set(names):
+    if not {"@authority", "@target-uri"} & set(names):
         raise SignatureError(f"a signed {method.upper()} must cover @authority or @target-uri")
+    if not {"@path", "@request-target", "@target-uri"} & set(names):
+        raise SignatureError(f"a signed {method.upper()} must cover @path, @request-target or @target-uri")
 
 
 def _check_time(names: list[str], params: dict, fields: dict[str, list[str]],

@@ -1,6 +1,6 @@
 """What the two HTTP-signature schemes share: key records and the caller's key
 lookup contract, the parsed-key caches, the signature primitives, the clock
-window, request-policy predicates and case-insensitive header access.
+window, the host binding, request-policy predicates and case-insensitive header access.
 """
 
 from collections.abc import Awaitable, Callable, Mapping
@@ -203,6 +203,22 @@ def check_window(moment: float, now: float, max_skew: float, what: str) -> None:
         raise SignatureError(f"{what} is {int(now - moment)} s from our clock (limit {int(max_skew)} s)")
 
 
+def check_host(signed_host: str | None, expected_host: str | None, scheme: str) -> None:
+    """Refuse a signature made for another server (`expected_host` None: any host).
+
+    The signed Host is what the signer meant to reach; a request signed for another server,
+    replayed here within the clock window, would otherwise verify. Behind a proxy the host
+    the node answers as is its configured public host, not the socket's, so the caller passes
+    that; default ports and case do not count (RFC 9110 section 4.2.3).
+    """
+    if expected_host is None:
+        return
+    if signed_host is None:
+        raise SignatureError("the signed Host header is missing")
+    if normalize_authority(signed_host, scheme) != normalize_authority(expected_host, scheme):
+        raise SignatureError(f"signed for {signed_host}, not for this server")
+
+
 def check_not_expired(expires: float | None, now: float) -> None:
     if expires is not None and expires < now:
         raise SignatureError("signature has expired")
@@ -211,10 +227,6 @@ def check_not_expired(expires: float | None, now: float) -> None:
 def expects_body(method: str, body: bytes | None) -> bool:
     """Requests that carry content, whose digest the signature must cover."""
     return method.upper() in ("POST", "PUT", "PATCH") or bool(body)
-
-
-def is_read(method: str) -> bool:
-    return method.upper() in ("GET", "HEAD")
 
 
 def split_url(url: str) -> tuple[str, str, str]:

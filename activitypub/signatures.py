@@ -35,11 +35,14 @@ __all__ = [
 
 async def verify_request(method: str, path_with_query: str, headers: Mapping, body: bytes | None,
                          get_key: KeyGetter, *, max_skew: float = DEFAULT_MAX_SKEW,
-                         now: float | None = None, scheme: str = "https") -> VerifiedSignature:
+                         now: float | None = None, scheme: str = "https",
+                         host: str | None = None) -> VerifiedSignature:
     """Verify an incoming request's HTTP signature and its body digest.
 
     `headers` is the request's header mapping (a multidict keeps repeated
-    fields); `scheme` is how clients reach us, needed for `@target-uri`.
+    fields); `scheme` is how clients reach us, needed for `@target-uri`;
+    `host` is our public host[:port], which the signature must name (None
+    skips that check, for callers that are not a server of their own).
     Raises UnsupportedSignature when the request is unsigned or signed in a
     form we cannot check, and SignatureError when the signature is wrong.
     """
@@ -49,6 +52,6 @@ async def verify_request(method: str, path_with_query: str, headers: Mapping, bo
     # schemes apart (a double-knocking peer sends RFC 9421 first).
     if "signature-input" in fields:
         return await verify_rfc9421(method, path_with_query, fields, body, get_key,
-                                    scheme=scheme, max_skew=max_skew, now=now)
+                                    scheme=scheme, max_skew=max_skew, now=now, host=host)
     return await verify_cavage(method, path_with_query, fields, body, get_key,
-                               max_skew=max_skew, now=now)
+                               max_skew=max_skew, now=now, host=host, scheme=scheme)

@@ -106,10 +106,15 @@ def activity_key(activity: dict, body: bytes) -> str:
 
 
 async def verify_and_parse(method: str, path_with_query: str, headers: Mapping, body: bytes,
-                           get_key: KeyGetter, scheme: str) -> dict:
-    """Check the signature, then that its key belongs to the activity's actor."""
+                           get_key: KeyGetter, scheme: str, host: str) -> dict:
+    """Check the signature, then that its key belongs to the activity's actor.
+
+    `host` is this node's public host[:port]: the signature must name it, as it must name
+    `path_with_query` (DESIGN.md: every request is bound to this node).
+    """
     activity = parse_activity(body)
-    verified = await verify_request(method, path_with_query, headers, body, get_key, scheme=scheme)
+    verified = await verify_request(method, path_with_query, headers, body, get_key,
+                                    scheme=scheme, host=host)
     actor_uri = id_of(activity["actor"])
     if verified.owner_uri != actor_uri:
         raise SignatureError(f"signed by {verified.owner_uri}, but the actor is {actor_uri}")

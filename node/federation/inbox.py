@@ -70,8 +70,10 @@ async def _receive(request: web.Request, recipient_account_id: int | None) -> we
     federation = request.app[FEDERATION]
     settings = request.app[context.SETTINGS]
     try:
+        # The public host, not the Host the socket saw: behind a proxy only the configured
+        # one says which server the signer meant.
         activity = await verify_and_parse(request.method, request.path_qs, request.headers, body,
-                                          request.app[INBOX_KEYS], settings.scheme)
+                                          request.app[INBOX_KEYS], settings.scheme, settings.domain)
     except SignatureError:
         # A deleted account's key can no longer be fetched; its farewell Delete is dropped
         # quietly instead of being retried by its server for days.
