@@ -23,6 +23,52 @@ from .signatures import PublicKeyInfo, key_id_to_actor_uri
 
 KEY_CACHE_SECONDS = 60.0
 KEY_CACHE_SIZE = 10_000
+# A failed verification fetches the key again (key rotation), and anyone can make a
+# verification fail: the document of an actor we know is fetched again at most once per
+# this many seconds, however many bad signatures name it.
+KEY_REFRESH_SECONDS = 300.0
+# A key id whose document could not be had (gone, not an actor, unreachable) or does not
+# publish it is answered "unknown" for this long without asking its server again. Read at
+# call time, as is KEY_REFRESH_SECONDS.
+UNKNOWN_KEY_SECONDS = 600.0
+
+
+class _FetchLimits:
+    """When the document behind a key id may be fetched again, on the monotonic clock.
+
+    Refreshes are counted per document URL, not per key id, so that `#a`, `#b`, ... on the
+    same actor cost one fetch between them.
+    """
+
+    def __init__(self) -> None:
+        self.refreshed: dict[str, float] = {}  # document URL -> when it was last fetched again
+        self.unknown: dict[str, float] = {}  # document URL or key id -> when it was found unknown
+
+    def may_refresh(self, url: str, now: float) -> bool:
+        return now - self.refreshed.get(url, float("-inf")) >= KEY_REFRESH_SECONDS
+
+    def claim_refresh(self, url: str, now: float) -> bool:
+        """True, once per KEY_REFRESH_SECONDS, for the lookup that may fetch `url` again."""
+        if not self.may_refresh(url, now):
+            return False
+        _prune(self.refreshed, lambda at: now - at >= KEY_REFRESH_SECONDS)
+        self.refreshed[url] = now
+        return True
+
+    def is_unknown(self, url: str, key_id: str, now: float) -> bool:
+        return any(now - self.unknown.get(name, float("-inf")) < UNKNOWN_KEY_SECONDS for name in (url, key_id))
+
+    def mark_unknown(self, name: str, now: float) -> None:
+        _prune(self.unknown, lambda at: now - at >= UNKNOWN_KEY_SECONDS)
+        self.unknown[name] = now
+
+
+def _prune(entries: dict[str, float], expired) -> None:
+    if len(entries) >= KEY_CACHE_SIZE:
+        for name in [name for name, value in entries.items() if expired(value)]:
+            del entries[name]
+    if len(entries) >= KEY_CACHE_SIZE:
+        entries.clear()
 
 
 def make_key_getter(sessionmaker: async_sessionmaker, fetcher: Fetcher, *,
@@ -30,16 +76,20 @@ def make_key_getter(sessionmaker: async_sessionmaker, fetcher: Fetcher, *,
     """A `get_key(key_id, refresh)` for `signatures.verify_request`, backed by accounts.
 
     Looks the key up by key id, or by actor id for keyIds without a fragment; fetches on
-    a miss or when asked to refresh (key rotation), and commits what it fetched.
+    a miss or when asked to refresh (key rotation), and commits what it fetched. Refreshes
+    and failed lookups are rate-limited (KEY_REFRESH_SECONDS, UNKNOWN_KEY_SECONDS).
     """
 
     cache: dict[str, tuple[float, PublicKeyInfo]] = {}
+    limits = _FetchLimits()
 
     async def get_key(key_id: str, refresh: bool = False) -> PublicKeyInfo:
         # A busy peer signs every delivery with the same key; asking the database each time
         # cost a session per request. Entries live briefly, and a failed verification asks
-        # again with refresh=True, which skips the cache (key rotation).
+        # again with refresh=True, which skips the cache (key rotation) unless the document
+        # was fetched again moments ago: then the copy we have is the answer.
         now = time.monotonic()
+        refresh = refresh and limits.may_refresh(key_id_to_actor_uri(key_id), now)
         cached = cache.get(key_id)
         if cached is not None and not refresh and cached[0] > now:
             return cached[1]
@@ -67,9 +117,32 @@ def make_key_getter(sessionmaker: async_sessionmaker, fetcher: Fetcher, *,
                 return _key_info(key_id, account)
             if account is not None and _has_key(account, key_id) and not refresh:
                 return _key_info(key_id, account)
-            account = await _fetch_key_owner(session, fetcher, key_id, local_domain)
+            known, url = account is not None, key_id_to_actor_uri(key_id)
+            # Fetching the document of an actor we know is a refresh, whether a failed
+            # verification asked for it or a key id of theirs we have not seen: limited as one.
+            if known and not limits.claim_refresh(url, time.monotonic()):
+                if _has_key(account, key_id):
+                    return _key_info(key_id, account)  # fetched again moments ago: as fresh
+                raise SignatureError(f"{account.actor_uri} does not publish the key {key_id}")
+            if not known and limits.is_unknown(url, key_id, time.monotonic()):
+                raise SignatureError(f"the key {key_id} could not be resolved moments ago")
+            account = await _fetch_published_key(session, key_id, new_actor=not known)
             await session.commit()
             return _key_info(key_id, account)
+
+    async def _fetch_published_key(session: AsyncSession, key_id: str, *, new_actor: bool) -> Account:
+        """The key's owner, fetched and stored; for a new actor a failure is remembered a while."""
+        try:
+            account = await _fetch_key_owner(session, fetcher, key_id, local_domain)
+        except SignatureError:
+            if new_actor:
+                limits.mark_unknown(key_id_to_actor_uri(key_id), time.monotonic())
+            raise
+        if not _has_key(account, key_id):
+            if new_actor:
+                limits.mark_unknown(key_id, time.monotonic())
+            raise SignatureError(f"{account.actor_uri} does not publish the key {key_id}")
+        return account
 
     return get_key
 
@@ -99,7 +172,10 @@ def _key_info(key_id: str, account: Account) -> PublicKeyInfo:
 
 async def _fetch_key_owner(session: AsyncSession, fetcher: Fetcher, key_id: str,
                            local_domain: str | None) -> Account:
-    """Fetch the document at the key id; it is either the actor or a key stub naming one."""
+    """Fetch the document at the key id, the actor or a key stub naming one, and store the actor.
+
+    Whether the actor publishes `key_id` is the caller's to check.
+    """
     try:
         document = await fetcher.get_json(key_id_to_actor_uri(key_id))
         if _is_full_actor(document):
@@ -109,8 +185,6 @@ async def _fetch_key_owner(session: AsyncSession, fetcher: Fetcher, key_id: str,
             account = await _resolve_stub_owner(session, fetcher, document, key_id, local_domain)
     except (FetchError, InvalidActivity) as exc:
         raise SignatureError(f"cannot resolve key {key_id}: {exc}") from exc
-    if not _has_key(account, key_id):
-        raise SignatureError(f"{account.actor_uri} does not publish the key {key_id}")
     return account
 
 

@@ -128,7 +128,9 @@ async def verify_with_key_refresh(get_key: KeyGetter, key_id: str,
 
     Actors rotate keys (Mastodon after an account migration, GoToSocial on
     demand), so a signature that fails with the cached key may verify with a
-    fresh copy; one refresh per request bounds what a forger can make us fetch.
+    fresh copy. One refresh per request is the most asked for here; how often a
+    key is really fetched again is the getter's to limit (key_lookup refetches
+    an actor at most once per few minutes, however many forgeries name it).
     """
     info = await get_key(key_id, refresh=False)
     if info is None:
