@@ -16,26 +16,49 @@ from storage.repositories import queues
 from storage.states import QueueState
 from storage.types import utcnow
 
-from ..errors import InvalidActivity, SignatureError
+from ..errors import FetchError, InvalidActivity, SignatureError
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# An exception no rule expects is a bug, or a shape of JSON our reading does not take yet.
+# Another attempt helps only when it lost a race with another transaction, so it gets a
+# few, not the network's eight; the traceback stays on the row and in the log at ERROR.
+MAX_UNEXPECTED_ATTEMPTS = 3
 LEASE_SECONDS = 120.0
 # Failures that another attempt would repeat: the activity is malformed, inconsistent or
-# refused (InvalidActivity, SignatureError), or its JSON has a shape our reading cannot take
-# (the decoder's errors, and KeyError, TypeError, ValueError from reading it). A FetchError
-# is a network failure (a peer down, a timeout) and is retried with backoff, as is anything
-# else, until the cap.
-PERMANENT = (InvalidActivity, SignatureError, json.JSONDecodeError, KeyError, TypeError, ValueError)
+# refused (InvalidActivity, SignatureError), or its stored JSON does not decode.
+PERMANENT = (InvalidActivity, SignatureError, json.JSONDecodeError)
+# Failures of the network (a peer down, a timeout): retried with backoff up to MAX_ATTEMPTS.
+TRANSIENT = (FetchError,)
 
 ItemHandler = Callable[[AsyncSession, InboxItem], Awaitable[None]]
 
 
-def retry_time(attempts: int):
-    if attempts >= MAX_ATTEMPTS:
+def retry_time(attempts: int, cap: int = MAX_ATTEMPTS):
+    """When to try again after `attempts` failed attempts; None once `cap` is reached."""
+    if attempts >= cap:
         return None
     return utcnow() + timedelta(seconds=min(30 * 4 ** (attempts - 1), 6 * 3600))
+
+
+def attempt_cap(exc: Exception) -> int:
+    """How many attempts an item that failed with `exc` gets in all."""
+    if isinstance(exc, PERMANENT):
+        return 1
+    if isinstance(exc, TRANSIENT):
+        return MAX_ATTEMPTS
+    return MAX_UNEXPECTED_ATTEMPTS
+
+
+def _log_failure(item_id: int, activity_type: str, attempt: int, exc: Exception) -> None:
+    cap = attempt_cap(exc)
+    outcome = "given up" if attempt >= cap else f"will retry ({attempt} of {cap} attempts)"
+    if isinstance(exc, PERMANENT + TRANSIENT):
+        log.info("inbox item %s (%s) failed, %s: %s", item_id, activity_type, outcome, exc)
+    else:
+        log.error("inbox item %s (%s) raised an unexpected %s, %s", item_id, activity_type,
+                  type(exc).__name__, outcome, exc_info=exc)
 
 
 async def process_item(handle: ItemHandler, sessionmaker: async_sessionmaker, item_id: int) -> bool:
@@ -44,7 +67,8 @@ async def process_item(handle: ItemHandler, sessionmaker: async_sessionmaker, it
         item = await session.get(InboxItem, item_id)
         if item is None or item.state != QueueState.QUEUED:
             return True
-        activity_type = item.activity_type  # read now: a rollback expires the row
+        # Read now: a rollback expires the row.
+        activity_type, attempt = item.activity_type, item.attempts + 1
         try:
             await handle(session, item)
             await queues.settle_done(session, item)
@@ -53,13 +77,11 @@ async def process_item(handle: ItemHandler, sessionmaker: async_sessionmaker, it
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
             await session.rollback()
             error = traceback.format_exc()
-            permanent = isinstance(exc, PERMANENT)
-            log.info("inbox item %s (%s) failed: %s", item_id, activity_type, exc)
+            retry_at = retry_time(attempt, attempt_cap(exc))
+            _log_failure(item_id, activity_type, attempt, exc)
     async with sessionmaker() as session:
         item = await session.get(InboxItem, item_id)
-        attempts = item.attempts + 1
-        await queues.settle_retry(session, item, error=error,
-                                  retry_at=None if permanent else retry_time(attempts))
+        await queues.settle_retry(session, item, error=error, retry_at=retry_at)
         await session.commit()
     return False
 
