@@ -5,6 +5,7 @@ verifying incoming ones with the quirks real servers need.
 
 import base64
 import binascii
+import math
 import re
 from email.utils import formatdate
 
@@ -169,9 +170,13 @@ def _number(params: dict[str, str], name: str) -> float | None:
     if name not in params:
         return None
     try:
-        return float(params[name])
+        value = float(params[name])
     except ValueError as exc:
         raise UnsupportedSignature(f"malformed {name} parameter") from exc
+    # float() also reads "nan" (which every window check lets through) and "1e999".
+    if not math.isfinite(value):
+        raise UnsupportedSignature(f"malformed {name} parameter")
+    return value
 
 
 def _check_time(names: list[str], params: dict[str, str], fields: dict[str, list[str]],
