@@ -7,6 +7,7 @@ resolver, the getter owns its sessions and commits what it fetched.
 """
 
 import time
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -88,6 +89,7 @@ def make_key_getter(sessionmaker: async_sessionmaker, fetcher: Fetcher, *,
         # cost a session per request. Entries live briefly, and a failed verification asks
         # again with refresh=True, which skips the cache (key rotation) unless the document
         # was fetched again moments ago: then the copy we have is the answer.
+        _check_key_id(key_id)
         now = time.monotonic()
         refresh = refresh and limits.may_refresh(key_id_to_actor_uri(key_id), now)
         cached = cache.get(key_id)
@@ -145,6 +147,18 @@ def make_key_getter(sessionmaker: async_sessionmaker, fetcher: Fetcher, *,
         return account
 
     return get_key
+
+
+def _check_key_id(key_id: str) -> None:
+    # A keyId is whatever the Signature header says; one urlsplit cannot read (an unbalanced
+    # IPv6 bracket, a port out of range) would otherwise fail deep in the lookup with a 500.
+    try:
+        parts = urlsplit(key_id)
+        parts.port  # noqa: B018 - raises for a port out of range
+    except ValueError as exc:
+        raise SignatureError(f"the key id {key_id!r} is not a URL") from exc
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise SignatureError(f"the key id {key_id!r} is not an http(s) URL")
 
 
 async def _account_for_key(session: AsyncSession, key_id: str) -> Account | None:

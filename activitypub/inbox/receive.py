@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -85,8 +86,14 @@ def _too_deep(document) -> bool:
 
 
 def _check_storable(value: str | None, what: str) -> None:
-    if value is not None and (len(value) > MAX_URI_CHARS or _UNSTORABLE.search(value)):
+    if value is None:
+        return
+    if len(value) > MAX_URI_CHARS or _UNSTORABLE.search(value):
         raise InvalidActivity(f"{what} is too long or has characters no IRI has")
+    try:
+        urlsplit(value)  # what same_origin() and the resolver do with it later
+    except ValueError as exc:
+        raise InvalidActivity(f"{what} is not a URL: {exc}") from exc
 
 
 def stored_type(activity: dict) -> str:
