@@ -21,7 +21,7 @@ from storage.types import utcnow
 from .errors import FetchError, InvalidActivity
 from .fetch import Fetcher
 from .sanitize import sanitize_html
-from .shapes import as_list, first_url, host_of, id_of, same_origin, text_of, types_of
+from .shapes import as_list, first_url, host_of, id_of, same_origin, storable, text_of, types_of
 
 ACTOR_TYPES = ("Person", "Service", "Application", "Group", "Organization")
 # Mastodon counts both automated actor types as bots (Account#bot?).
@@ -41,6 +41,7 @@ FIELD_VALUE_LIMIT = 2048
 
 def actor_to_account_fields(document: dict) -> dict:
     """Account column values of a remote actor document; InvalidActivity when it is not one."""
+    document = storable(document)
     actor_uri, actor_type, username, inbox = _required_parts(document)
     endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
     fields = {

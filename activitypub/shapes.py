@@ -4,6 +4,7 @@ Full JSON-LD processing is too slow for an inbox (see DESIGN.md); these helpers 
 handful of shapes Mastodon, Pixelfed, GoToSocial and Misskey actually produce.
 """
 
+import re
 from typing import Any
 
 from .context import PUBLIC
@@ -11,6 +12,24 @@ from .errors import InvalidActivity
 
 # The three spellings of the public collection that appear on the wire.
 PUBLIC_FORMS = {PUBLIC, "as:Public", "Public"}
+# What no column can hold: NUL (PostgreSQL refuses it in text) and lone surrogates, which JSON
+# lets through as "\ud800" and neither database can encode.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+MAX_CLEAN_DEPTH = 64
+
+
+def storable(value: Any, depth: int = 0) -> Any:
+    """A document with every string made storable (NUL and lone surrogates dropped), read
+    before any of its text reaches a column. Deeper than MAX_CLEAN_DEPTH is cut off."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("", value) if _UNSTORABLE.search(value) else value
+    if depth >= MAX_CLEAN_DEPTH:
+        return None
+    if isinstance(value, list):
+        return [storable(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {storable(key, depth + 1): storable(item, depth + 1) for key, item in value.items()}
+    return value
 
 
 def as_list(value: Any) -> list:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from ..context import PUBLIC
 from ..errors import InvalidActivity
 from ..sanitize import sanitize_html
-from ..shapes import as_list, audience, first_url, has_type, id_of, same_origin, text_of
+from ..shapes import as_list, audience, first_url, has_type, id_of, same_origin, storable, text_of
 
 POST_TYPES = ("Note", "Article", "Page", "Question", "Image", "Video")
 MAX_CONTENT = 100_000
@@ -90,6 +90,7 @@ class RemoteNote:
 
 def parse_note(note: dict, author_uri: str, followers_uri: str | None) -> RemoteNote:
     """InvalidActivity unless `note` is a post by `author_uri` from the author's own server."""
+    note = storable(note)
     fields = note_to_post_values(note, author_uri, followers_uri)
     authorization = id_of(note.get("quoteAuthorization")) if fields["quote_of_uri"] else None
     return RemoteNote(fields=fields, attachments=attachment_values(note), mention_uris=mention_uris(note)[:MAX_MENTIONS],

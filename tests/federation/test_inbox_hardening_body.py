@@ -115,3 +115,26 @@ async def test_a_row_the_database_refuses_fails_alone_in_its_group(nodes):
     assert again[0] == Received(None, True) and isinstance(again[1], Exception)
     async with node.session() as session:
         assert (await session.execute(select(func.count()).select_from(InboxItem))).scalar_one() == 2
+
+
+async def test_nul_and_lone_surrogates_in_a_post_are_dropped_not_fatal(nodes, peer):
+    """JSON can carry "\\u0000" and "\\ud800" inside a post's text; no database column can hold
+    them (PostgreSQL refuses NUL; neither encodes a lone surrogate), so they are dropped."""
+    from storage.models import Account, Post
+
+    node = await nodes.start("a")
+    await node.create_user("alice")
+    bob = peer.add_actor("bob", name="Bob\u0000\ud800 Builder")
+    note = {"id": f"{bob.uri}/statuses/1", "type": "Note", "attributedTo": bob.uri,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "content": "<p>a\u0000b\ud800c</p>", "summary": "cw\u0000", "tag": [{"type": "Hashtag", "name": "#t\u0000ag"}]}
+    create = {"id": f"{note['id']}/activity", "type": "Create", "actor": bob.uri, "object": note}
+    assert (await peer.send(bob, f"{node.base_url}/inbox", create)).status == 202
+    await nodes.settle()
+    async with node.session() as session:
+        item = (await session.execute(select(InboxItem))).scalar_one()
+        assert item.state == "done", item.last_error
+        post = (await session.execute(select(Post).where(Post.object_uri == note["id"]))).scalar_one()
+        author = (await session.execute(select(Account).where(Account.actor_uri == bob.uri))).scalar_one()
+    assert post.content == "<p>abc</p>" and post.spoiler_text == "cw" and post.tags == ["tag"]
+    assert author.display_name == "Bob Builder"
