@@ -17,7 +17,7 @@ from .accounts import create_local_user, ensure_instance_actor
 from .app import create_app
 from .database import describe_url, open_database
 from .errors import NodeError
-from .settings import load_settings
+from .settings import check_media_dir, load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +76,7 @@ async def _user_list(settings) -> None:
 
 
 def _serve(settings) -> None:
+    check_media_dir(settings.media_dir)
     asyncio.run(_migrate(settings))
     host, port = settings.bind_host_port()
     print(f"Muralist is serving {settings.base_url} (listening on {host}:{port})", flush=True)
@@ -88,6 +89,7 @@ async def _worker(settings) -> None:
     from .federation.runtime import start_federation
     from .workers import Workers
 
+    check_media_dir(settings.media_dir)
     async with open_database(settings.database_url) as engine:
         sessionmaker = create_sessionmaker(engine)
         async with sessionmaker() as session:
@@ -142,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             asyncio.run(_user_list(settings))
     except (NodeError, StorageError, GenerationError, OSError) as exc:
-        print(f"muralist: error: {exc}", file=sys.stderr)
+        # One line, whatever the message held (a driver's error may span several).
+        print(f"muralist: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -5,9 +5,13 @@ can still override it (for example `MURALIST_BIND` when running two nodes side b
 """
 
 import os
+import re
+import tempfile
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from .errors import ConfigError
 
@@ -46,6 +50,7 @@ class Settings:
         if not self.domain or "/" in self.domain:
             raise ConfigError(f"MURALIST_DOMAIN must be host[:port], not {self.domain!r}")
         self.bind_host_port()  # validates
+        check_database_url(self.database_url)
         if isinstance(self.generation_concurrency, bool) or not 1 <= self.generation_concurrency <= 64:
             raise ConfigError("MURALIST_GENERATION_CONCURRENCY must be a whole number from 1 to 64")
         self.generation_rate_limit  # validates
@@ -146,3 +151,52 @@ def _read_toml(path: Path) -> dict:
             raise ConfigError(f"unknown setting {key!r} in {path}")
         values[name] = raw
     return values
+
+
+# --- Where the node keeps its data: the database URL (checked here) and the media folder
+# (checked by the commands that write images, since checking means touching the disk).
+
+# The drivers Muralist runs on; SQLAlchemy would accept others and fail later, deep in a traceback.
+DATABASE_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+DATABASE_EXAMPLES = "sqlite+aiosqlite:///data/muralist.db or postgresql+asyncpg://user@host/dbname"
+
+
+def check_database_url(url: str) -> None:
+    """Refuse a MURALIST_DATABASE_URL that is not a URL or names a driver Muralist does not run on."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - SQLAlchemy raises ArgumentError or ValueError (a bad port)
+        raise ConfigError(f"MURALIST_DATABASE_URL {_hide_password(url)!r} is not a database URL; "
+                          f"write it like {DATABASE_EXAMPLES}") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    backend = "postgresql" if backend == "postgres" else backend  # the name Heroku-style URLs use
+    if backend not in DATABASE_DRIVERS:
+        raise ConfigError(f"MURALIST_DATABASE_URL names the database kind {parsed.drivername!r}, which "
+                          f"Muralist does not support; use {DATABASE_EXAMPLES}")
+    wanted = DATABASE_DRIVERS[backend]
+    if driver != wanted:
+        fixed = parsed.set(drivername=f"{backend}+{wanted}").render_as_string(hide_password=True)
+        raise ConfigError(f"MURALIST_DATABASE_URL must use the {wanted} driver for {backend}: "
+                          f"write it as {fixed}")
+
+
+def _hide_password(url: str) -> str:
+    return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
+
+
+def check_media_dir(path: str) -> None:
+    """Create MURALIST_MEDIA_DIR if missing and prove this process can write and read files there."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".muralist-check-") as probe:
+            probe.write(b"ok")
+            probe.flush()
+            with open(probe.name, "rb") as readback:
+                readback.read()
+        os.listdir(folder)
+    except OSError as exc:
+        shown = str(folder) if folder.is_absolute() else f"{folder} ({folder.absolute()})"
+        reason = "it is a file, not a folder" if folder.is_file() else exc.strerror or str(exc)
+        raise ConfigError(f"MURALIST_MEDIA_DIR: cannot keep images in {shown}: {reason}; "
+                          f"point it at a folder this user can read and write") from None
