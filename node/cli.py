@@ -15,7 +15,7 @@ from storage.repositories import accounts as account_repo
 
 from .accounts import create_local_user, ensure_instance_actor
 from .app import create_app
-from .database import describe_url, open_database
+from .database import DatabaseReport, open_database
 from .errors import NodeError
 from .settings import check_media_dir, load_settings
 
@@ -44,17 +44,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say(report: DatabaseReport, *, always: bool, stream=None) -> None:
+    """Name the database a command opened: always for serve, worker and migrate; for the others
+    when it was just created or migrated, or its path depends on the folder the command ran in."""
+    if always or report.relative or report.changed:
+        print(report.summary(), file=stream or sys.stdout, flush=True)
+
+
 async def _migrate(settings) -> None:
-    async with open_database(settings.database_url) as engine:
-        async with create_sessionmaker(engine)() as session:
+    async with open_database(settings.database_url) as db:
+        async with create_sessionmaker(db.engine)() as session:
             await ensure_instance_actor(session, settings)
             await session.commit()
-    print(f"database {describe_url(settings.database_url)} is up to date")
+    _say(db.report, always=True)
 
 
 async def _user_create(settings, args) -> None:
-    async with open_database(settings.database_url) as engine:
-        async with create_sessionmaker(engine)() as session:
+    async with open_database(settings.database_url) as db:
+        _say(db.report, always=False)
+        async with create_sessionmaker(db.engine)() as session:
             await ensure_instance_actor(session, settings)
             user, account = await create_local_user(
                 session, settings, username=args.name, email=args.email,
@@ -66,8 +74,10 @@ async def _user_create(settings, args) -> None:
 
 
 async def _user_list(settings) -> None:
-    async with open_database(settings.database_url) as engine:
-        async with create_sessionmaker(engine)() as session:
+    async with open_database(settings.database_url) as db:
+        # stderr: stdout is the tab-separated listing that scripts read.
+        _say(db.report, always=False, stream=sys.stderr)
+        async with create_sessionmaker(db.engine)() as session:
             rows = await account_repo.list_local_users(session)
     for user, account in rows:
         flags = " admin" if user.admin else ""
@@ -90,7 +100,9 @@ async def _worker(settings) -> None:
     from .workers import Workers
 
     check_media_dir(settings.media_dir)
-    async with open_database(settings.database_url) as engine:
+    async with open_database(settings.database_url) as db:
+        engine = db.engine
+        _say(db.report, always=True)
         sessionmaker = create_sessionmaker(engine)
         async with sessionmaker() as session:
             await ensure_instance_actor(session, settings)

@@ -87,7 +87,7 @@ def test_unreachable_database_is_one_clear_line(monkeypatch, capsys):
     monkeypatch.setenv("MURALIST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:1/none")
     assert main(["migrate"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "cannot open database" in err[0]
+    assert len(err) == 1 and "cannot open database" in err[0] and "MURALIST_DATABASE_URL" in err[0]
 
 
 def test_bad_setting_is_one_clear_line(monkeypatch, capsys):
