@@ -1,8 +1,14 @@
-"""The `muralist` command: serve, worker, migrate, and user management."""
+"""The `muralist` command: serve, worker, migrate, and user management.
+
+Every mistake a user can make (a setting, a taken port, a bad name) ends as one
+`muralist: error:` line and exit status 1, before anything is written where possible.
+"""
 
 import argparse
 import asyncio
+import errno
 import logging
+import socket
 import sys
 
 from aiohttp import web
@@ -18,6 +24,10 @@ from .app import create_app
 from .database import DatabaseReport, open_database
 from .errors import NodeError
 from .settings import check_media_dir, load_settings
+
+
+class CannotListen(NodeError):
+    """`serve` cannot bind MURALIST_BIND: the port is taken, privileged, or the host is not ours."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,11 +96,55 @@ async def _user_list(settings) -> None:
 
 
 def _serve(settings) -> None:
-    check_media_dir(settings.media_dir)
-    asyncio.run(_migrate(settings))
+    # Bind first: a taken port must fail before the database is created or migrated.
     host, port = settings.bind_host_port()
-    print(f"Muralist is serving {settings.base_url} (listening on {host}:{port})", flush=True)
-    web.run_app(create_app(settings), host=host, port=port, print=None)
+    sockets = _bind(host, port)
+    try:
+        check_media_dir(settings.media_dir)
+        asyncio.run(_migrate(settings))
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    listening = _address(host, sockets[0].getsockname()[1])
+    # run_app calls `print` once its sites accept connections: only then is the node serving.
+    web.run_app(create_app(settings), sock=sockets,
+                print=lambda _text: print(f"Muralist is serving {settings.base_url} (listening on {listening})",
+                                          flush=True))
+
+
+def _bind(host: str, port: int) -> list[socket.socket]:
+    """Bound sockets on every address `host` resolves to, as asyncio's create_server binds them."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise CannotListen(f"MURALIST_BIND: cannot listen on {_address(host, port)}: {exc.strerror}; "
+                           f"set it to a host:port of this machine") from None
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _name, address in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # restart despite TIME_WAIT
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        raise CannotListen(f"MURALIST_BIND: cannot listen on {_address(host, port)}: {exc.strerror or exc}; "
+                           f"{_BIND_HINTS.get(exc.errno, 'set it to a host:port of this machine')}") from None
+    return sockets
+
+
+_BIND_HINTS = {
+    errno.EADDRINUSE: "stop the program listening there or set MURALIST_BIND to a free port",
+    errno.EACCES: "ports below 1024 need privileges; set MURALIST_BIND to a higher port",
+}
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 async def _worker(settings) -> None:

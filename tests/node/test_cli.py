@@ -4,7 +4,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
@@ -112,20 +111,55 @@ def test_serve_answers_for_a_created_user(empty_database_url, tmp_path):
                    env=env, check=True, capture_output=True)
     server = subprocess.Popen(command + ["serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        assert f"http://127.0.0.1:{port}" in server.stdout.readline() + server.stdout.readline()
+        lines = []
+        while not any("Muralist is serving" in line for line in lines):
+            lines.append(server.stdout.readline())
+            assert lines[-1], f"serve stopped: {lines}"
+        assert f"Muralist is serving http://127.0.0.1:{port} (listening on 127.0.0.1:{port})" in lines[-1]
+        # Once it says so, it serves: the first request is answered, with no waiting and retrying.
         request = urllib.request.Request(f"http://127.0.0.1:{port}/users/zoe", headers={"Accept": "application/activity+json"})
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(request, timeout=2) as response:
-                    body = response.read().decode()
-                    assert response.headers["Content-Type"].startswith("application/activity+json")
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read().decode()
+            assert response.headers["Content-Type"].startswith("application/activity+json")
         assert f'"id": "http://127.0.0.1:{port}/users/zoe"' in body
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_serve_on_a_taken_port_is_one_line_and_creates_no_database(empty_database_url, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = dict(os.environ, MURALIST_DATABASE_URL=empty_database_url, MURALIST_BIND=f"127.0.0.1:{port}",
+                   MURALIST_MEDIA_DIR=str(tmp_path / "media"))
+        # A subprocess with a timeout: a serve that did bind would run until stopped.
+        done = subprocess.run([sys.executable, "-m", "node.cli", "serve"], env=env, capture_output=True, text=True,
+                              timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("muralist: error: MURALIST_BIND:"), done.stderr
+    assert f"127.0.0.1:{port}" in lines[0] and "in use" in lines[0]
+    assert current_revision_of(empty_database_url) is None and not (tmp_path / "media").exists()
+
+
+def current_revision_of(url: str) -> str | None:
+    """The migration revision of the database at `url`; None if empty or (SQLite) not there."""
+    from sqlalchemy.engine import make_url
+
+    from storage.db import create_engine
+    from storage.migrate import current_revision
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not os.path.exists(parsed.database):
+        return None
+
+    async def _read():
+        engine = create_engine(url)
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    return run_sync(_read)
