@@ -187,7 +187,8 @@ async def _generate(settings, args) -> None:
                    "model": settings.openai_model}
     result = await generate_to_file(name, args.prompt, args.style, args.size, args.seed, args.output,
                                     options, source_path=args.remix)
-    print(f"wrote {args.output} ({result.media_type}, {result.model}, seed {result.seed})")
+    seed = "" if result.seed is None else f", seed {result.seed}"
+    print(f"wrote {args.output} ({result.media_type}, {result.model}{seed})")
 
 
 def main(argv: list[str] | None = None) -> int:
