@@ -41,6 +41,9 @@ HEARTBEAT_SECONDS = 20.0
 MAX_ATTEMPTS = 6
 FIRST_RETRY_SECONDS = 30.0
 MAX_RETRY_SECONDS = 3600.0
+# What a job's owner reads when the attempt failed on a bug of ours rather than the backend's word.
+UNEXPECTED_FAILURE = ("the server ran into an unexpected problem while making the image "
+                      "(its operator's log has the details)")
 
 
 class Retry(Exception):
@@ -129,8 +132,10 @@ class GenerationRunner:
         except (GenerationError, MediaError, NotFound) as exc:
             await self._fail(job, str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug fails one attempt, never the worker
-            log.exception("generation job %s failed", job.id)
-            await self._retry(job, f"internal error: {exc!r}")
+            # The operator gets the exception and its traceback; the user sees the job's error,
+            # which says what happened in words and never shows our internals.
+            log.exception("generation job %s failed: %r", job.id, exc)
+            await self._retry(job, UNEXPECTED_FAILURE)
 
     async def _source(self, job: GenerationJob) -> tuple[Post | None, bytes | None]:
         """The remixed post and the bytes of its first image."""
