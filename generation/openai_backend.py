@@ -112,8 +112,12 @@ class OpenAIGenerator:
                 if answer.status != 200:
                     raise GenerationError(f"fetching the generated image failed with HTTP {answer.status}")
                 return await _read_limited(answer, self.max_download_bytes)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise BackendUnavailable(f"fetching the generated image failed: {exc!r}") from None
+        except TimeoutError:
+            raise BackendUnavailable(f"fetching the generated image took longer than {self.timeout:g} seconds") from None
+        except aiohttp.ClientError as exc:
+            # Said in words (users read this message); the exception's own text, not its repr.
+            reason = str(exc) or "the connection failed"
+            raise BackendUnavailable(f"fetching the generated image failed: {reason}") from None
 
 
 async def _read_limited(answer: aiohttp.ClientResponse, limit: int) -> bytes:
