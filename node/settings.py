@@ -17,6 +17,7 @@ from .errors import ConfigError
 
 REGISTRATION_MODES = ("open", "approval", "closed")
 GENERATORS = ("procedural", "openai")
+RATE_LIMIT_KINDS = ("sign_in_ip", "sign_in_account", "sign_up", "api", "inbox")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,14 @@ class Settings:
     contact_email: str = ""
     generation_concurrency: int = 2
     generation_rate: str = "30 per hour"
+    # Request limits (node/rate_limits.py), Mastodon's figures where it has one.
+    rate_limit_sign_in_ip: str = "25 per 5 minutes"
+    rate_limit_sign_in_account: str = "25 per hour"
+    rate_limit_sign_up: str = "5 per 30 minutes"
+    rate_limit_api: str = "300 per 5 minutes"
+    # High enough that one busy peer (or bench/inbox.py's thousands of Creates) is not slowed.
+    rate_limit_inbox: str = "10000 per 5 minutes"
+    trusted_proxies: int = 0
     extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +63,10 @@ class Settings:
         if isinstance(self.generation_concurrency, bool) or not 1 <= self.generation_concurrency <= 64:
             raise ConfigError("MURALIST_GENERATION_CONCURRENCY must be a whole number from 1 to 64")
         self.generation_rate_limit  # validates
+        for kind in RATE_LIMIT_KINDS:
+            self.rate_limit(kind)  # validates
+        if isinstance(self.trusted_proxies, bool) or not 0 <= self.trusted_proxies <= 8:
+            raise ConfigError("MURALIST_TRUSTED_PROXIES must be a whole number from 0 to 8")
 
     @property
     def base_url(self) -> str:
@@ -75,6 +88,11 @@ class Settings:
         """`MURALIST_GENERATION_RATE` as (jobs, window seconds): "20 per hour"; "unlimited" is None."""
         return parse_rate(self.generation_rate)
 
+    def rate_limit(self, kind: str) -> tuple[int, int] | None:
+        """`MURALIST_RATE_LIMIT_<KIND>` (one of RATE_LIMIT_KINDS) as (requests, window seconds), or None."""
+        name = f"rate_limit_{kind}"
+        return parse_rate(getattr(self, name), _env_name(name))
+
     def with_changes(self, **changes) -> "Settings":
         return replace(self, **changes)
 
@@ -90,15 +108,18 @@ def _env_name(name: str) -> str:
 RATE_WINDOWS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
-def parse_rate(text: str) -> tuple[int, int] | None:
-    """"N per hour" (also minute, day, second; "N/hour" too) -> (N, seconds); "unlimited" -> None."""
+def parse_rate(text: str, name: str = "MURALIST_GENERATION_RATE") -> tuple[int, int] | None:
+    """"N per hour" (also second, minute, day; "N/hour" too) or "N per M minutes" -> (N, seconds);
+    "unlimited" -> None. `name` is the setting a bad value is reported under."""
     words = str(text).strip().lower().replace("/", " per ").split()
     if words == ["unlimited"]:
         return None
-    if len(words) == 3 and words[0].isdigit() and words[1] == "per" and words[2].rstrip("s") in RATE_WINDOWS:
-        if int(words[0]) >= 1:
-            return int(words[0]), RATE_WINDOWS[words[2].rstrip("s")]
-    raise ConfigError(f"MURALIST_GENERATION_RATE must look like '20 per hour' or be 'unlimited', not {text!r}")
+    if len(words) == 3:
+        words.insert(2, "1")  # "25 per hour" is "25 per 1 hour"
+    if (len(words) == 4 and words[0].isdigit() and words[1] == "per" and words[2].isdigit()
+            and words[3].removesuffix("s") in RATE_WINDOWS and int(words[0]) >= 1 and int(words[2]) >= 1):
+        return int(words[0]), int(words[2]) * RATE_WINDOWS[words[3].removesuffix("s")]
+    raise ConfigError(f"{name} must look like '20 per hour' or '300 per 5 minutes', or be 'unlimited', not {text!r}")
 
 
 def _coerce(name: str, raw, kind) -> object:
