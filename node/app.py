@@ -12,7 +12,8 @@ from .accounts import ensure_instance_actor
 from .committed_changes import CommitListeners, watch_sessions
 from .federation import actors, inbox, objects, quote_stamps, wellknown
 from .federation.runtime import federation_ctx
-from .middleware import cors_middleware, error_middleware, json_error
+from .middleware import cors_middleware, error_middleware, json_error, rate_limit_middleware
+from .rate_limits import RATE_LIMITS, RateLimits
 from .settings import Settings
 from .urls import Urls
 from .web import pages
@@ -26,9 +27,10 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
-        middlewares=[cors_middleware, error_middleware], client_max_size=MAX_REQUEST_BYTES
+        middlewares=[cors_middleware, rate_limit_middleware, error_middleware], client_max_size=MAX_REQUEST_BYTES
     )
     app[context.SETTINGS] = settings
+    app[RATE_LIMITS] = RateLimits(settings)
     app[context.URLS] = Urls(settings)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(federation_ctx)

@@ -1,4 +1,5 @@
-"""Middlewares: the single place where errors of every package become HTTP answers, and CORS."""
+"""Middlewares: the single place where errors of every package become HTTP answers, request
+rate limits, and CORS."""
 
 import logging
 
@@ -9,6 +10,7 @@ from generation.errors import InvalidGenerationRequest
 from storage.errors import Conflict, MediaError, NotFound
 
 from .errors import Forbidden, NotAuthorized, RateLimited, ValidationError
+from .rate_limits import RATE_LIMITS
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +57,42 @@ async def error_middleware(request: web.Request, handler):
         if status is None:
             log.exception("unhandled error on %s %s", request.method, request.path)
             return json_error(500, "internal server error")
-        return json_error(status, str(exc) or exc.__class__.__name__, headers=_error_headers(exc))
+        return error_response(exc, status)
 
 
-def _error_headers(exc: Exception) -> dict | None:
+def error_response(exc: Exception, status: int, headers: dict | None = None) -> web.Response:
+    """A typed error's answer: `{"error": message}` with the headers its kind calls for."""
+    return json_error(status, str(exc) or exc.__class__.__name__, headers={**_error_headers(exc), **(headers or {})})
+
+
+def _error_headers(exc: Exception) -> dict:
     # RFC 9110 §10.2.3: a 429 says when to come back; clients back off on it.
     if isinstance(exc, RateLimited):
         return {"Retry-After": str(exc.retry_after)}
-    return None
+    return {}
+
+
+@web.middleware
+async def rate_limit_middleware(request: web.Request, handler):
+    """Client-API calls and inbox POSTs against their limits (node/rate_limits.py); sign-ins and
+    sign-ups are counted where they are judged. It sits outside error_middleware, so every API
+    answer, errors included, carries Mastodon's X-RateLimit-* headers."""
+    verdict = request.app[RATE_LIMITS].count_request(request)
+    if verdict is None:
+        return await handler(request)
+    if not verdict.allowed:
+        log.info("rate limit: refused %s %s for %s seconds", request.method, request.path, verdict.retry_after)
+        return error_response(verdict.error(), 429, verdict.headers())
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:  # the answers error_middleware lets through (redirects, JSON errors)
+        if verdict.advertised:
+            exc.headers.update(verdict.headers())
+        raise
+    # A WebSocket or streamed answer has sent its headers already.
+    if verdict.advertised and not response.prepared:
+        response.headers.update(verdict.headers())
+    return response
 
 
 def _kept_headers(exc: web.HTTPException) -> dict:
