@@ -16,6 +16,7 @@ from storage.repositories import accounts as account_repo
 from .. import context
 from ..accounts import EMAIL_RE, MIN_PASSWORD_LENGTH, RESERVED_USERNAMES, USERNAME_RE, create_local_user
 from ..errors import ValidationError
+from ..rate_limits import attempt
 from ..registrations import check_sign_up, new_user_approved
 from ..routing import add_routes
 from ..settings import Settings
@@ -43,9 +44,12 @@ async def register(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "write:accounts", session=session, user=False)
         check_sign_up(settings)
+        sign_up = attempt(request)
+        sign_up.count_sign_up()  # RateLimited past MURALIST_RATE_LIMIT_SIGN_UP: 429
         fields = registration_fields(await read_params(request))
         details = await registration_problems(session, settings, fields)
         if details:
+            sign_up.forgive()  # a refused form made no account; a typo should not lock a person out
             summary = "; ".join(problem[0]["description"] for problem in details.values())
             return web.json_response({"error": f"Validation failed: {summary}", "details": details}, status=422)
         _user, account = await create_local_user(

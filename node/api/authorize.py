@@ -23,7 +23,8 @@ from storage.repositories import accounts as account_repo
 from storage.repositories import oauth as oauth_repo
 
 from .. import context
-from ..errors import ValidationError
+from ..errors import RateLimited, ValidationError
+from ..rate_limits import Attempt, attempt
 from ..registrations import may_sign_in
 from ..routing import add_routes
 from .apps import OOB_URI
@@ -207,13 +208,20 @@ async def _check_form(request: web.Request, session: AsyncSession, form: Params)
         return error_page("The form has expired or did not come from this server. Go back and try again.", 403)
     if form.string("decision") != "approve":
         raise RedirectError(auth_request, OAuthError("access_denied", "the user denied the request"))
-    return await _sign_in_and_grant(session, auth_request, form, _hidden(key, nonce, auth_request))
+    return await _sign_in_and_grant(session, auth_request, form, _hidden(key, nonce, auth_request), attempt(request))
 
 
 async def _sign_in_and_grant(session: AsyncSession, auth_request: AuthorizeRequest, form: Params,
-                             hidden: dict[str, str]) -> web.Response:
+                             hidden: dict[str, str], sign_in: Attempt) -> web.Response:
     login, password = form.string("login") or "", form.string("password") or ""
-    found = await find_login(session, login, password) if login and password else None
+    try:
+        found = await find_login(session, sign_in, login, password) if login and password else None
+    except RateLimited as exc:
+        # A person at a browser: the form again, saying when to come back (429, Retry-After).
+        page = consent_page(auth_request.app, auth_request.scopes, hidden, login=login, status=429,
+                            error=f"Too many sign-in attempts. Try again in {_minutes(exc.retry_after)}.")
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     if found is None:
         return consent_page(auth_request.app, auth_request.scopes, hidden, login=login,
                             error="Wrong username, email or password.", status=422)
@@ -230,3 +238,8 @@ async def _sign_in_and_grant(session: AsyncSession, auth_request: AuthorizeReque
     if auth_request.redirect_uri == OOB_URI:
         return code_page(auth_request.app, code)
     return redirect_to_app(auth_request, {"code": code})
+
+
+def _minutes(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return "a minute" if minutes == 1 else f"{minutes} minutes"

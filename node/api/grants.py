@@ -16,6 +16,7 @@ from storage.repositories import oauth as oauth_repo
 
 from ..accounts import check_password, hash_password
 from ..errors import ValidationError
+from ..rate_limits import Attempt
 from .entities import token_to_entity
 from .params import Params
 from .scopes import covers, parse_scopes, scope_param
@@ -101,17 +102,24 @@ def _decoy_hash() -> str:
     return hash_password("muralist decoy password")
 
 
-async def find_login(session: AsyncSession, login: str, password: str) -> tuple[User, Account] | None:
+async def find_login(session: AsyncSession, attempt: Attempt, login: str,
+                     password: str) -> tuple[User, Account] | None:
     """The user whose username or email and password these are, approved or not; None otherwise.
 
-    An unknown login still costs one password check, so timing does not reveal which logins exist.
+    RateLimited when this client, or anyone signing in to this account, has given too many
+    wrong passwords lately (`attempt` counts them). An unknown login still costs one password
+    check, so timing does not reveal which logins exist.
     """
+    attempt.count_sign_in()
     user, account = await _find_user(session, login.strip())
+    # Keyed by the account, so that its username and its email share one allowance.
+    attempt.count_account(f"account:{account.id}" if account is not None else f"login:{login.strip().casefold()}")
     password_hash = user.password_hash if user is not None else _decoy_hash()
     # Argon2 takes tens of milliseconds: keep it off the event loop.
     matches = await asyncio.to_thread(check_password, password_hash, password)
     if user is None or account is None or not matches:
         return None
+    attempt.forgive()
     return user, account
 
 

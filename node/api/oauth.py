@@ -17,6 +17,7 @@ from storage.types import utcnow
 
 from .. import context
 from ..errors import ValidationError
+from ..rate_limits import Attempt, attempt
 from ..registrations import AWAITING_APPROVAL, may_sign_in
 from ..routing import add_routes
 from .body import Params, read_params
@@ -47,7 +48,7 @@ async def token(request: web.Request) -> web.Response:
             raise OAuthError("unsupported_grant_type", f"grant_type must be one of {', '.join(GRANT_TYPES)}")
         async with request.app[context.SESSIONMAKER]() as session:
             app = await authenticate_client(session, request, params)
-            answer = await grant(session, app, params)
+            answer = await grant(session, app, params, attempt(request))
             await session.commit()
     except ValidationError as exc:
         return oauth_error_response(invalid_request(exc))
@@ -56,7 +57,7 @@ async def token(request: web.Request) -> web.Response:
     return web.json_response(answer, headers=NO_STORE)
 
 
-async def _authorization_code(session: AsyncSession, app: OAuthApp, params: Params) -> dict:
+async def _authorization_code(session: AsyncSession, app: OAuthApp, params: Params, _sign_in: Attempt) -> dict:
     code_text = params.string("code")
     if not code_text:
         raise OAuthError("invalid_request", "code is required")
@@ -100,13 +101,13 @@ def _check_verifier(challenge: str | None, verifier: str | None) -> None:
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
 
 
-async def _password(session: AsyncSession, app: OAuthApp, params: Params) -> dict:
+async def _password(session: AsyncSession, app: OAuthApp, params: Params, sign_in: Attempt) -> dict:
     """The resource owner password grant (§4.3); Mastodon 4.3 still offers it and Mastodon.py uses it."""
     username, password = params.string("username"), params.string("password")
     if not username or not password:
         raise OAuthError("invalid_request", "username and password are required")
     scopes = requested_scopes(app, params)
-    found = await find_login(session, username, password)
+    found = await find_login(session, sign_in, username, password)  # RateLimited past the limits: 429
     if found is None:
         raise OAuthError("invalid_grant", "wrong login or password")
     user, account = found
@@ -115,7 +116,7 @@ async def _password(session: AsyncSession, app: OAuthApp, params: Params) -> dic
     return await issue_token(session, app.id, account.id, scopes)
 
 
-async def _client_credentials(session: AsyncSession, app: OAuthApp, params: Params) -> dict:
+async def _client_credentials(session: AsyncSession, app: OAuthApp, params: Params, _sign_in: Attempt) -> dict:
     """An app token (§4.4): no user; enough to register an account or check the app."""
     return await issue_token(session, app.id, None, requested_scopes(app, params))
 
