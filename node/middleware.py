@@ -81,7 +81,6 @@ async def rate_limit_middleware(request: web.Request, handler):
     if verdict is None:
         return await handler(request)
     if not verdict.allowed:
-        log.info("rate limit: refused %s %s for %s seconds", request.method, request.path, verdict.retry_after)
         return error_response(verdict.error(), 429, verdict.headers())
     try:
         response = await handler(request)
@@ -115,7 +114,8 @@ async def cors_middleware(request: web.Request, handler):
 
 
 def _add_cors(response) -> None:
+    # Retry-After is not among the response headers a browser shows a cross-origin app unasked.
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key, Accept"
     response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-    response.headers["Access-Control-Expose-Headers"] = "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-Id, Idempotency-Key"
+    response.headers["Access-Control-Expose-Headers"] = "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, Retry-After, X-Request-Id, Idempotency-Key"

@@ -63,8 +63,8 @@ class Windows:
     popped from its front, which keeps memory to the keys seen in the last `period`.
     """
 
-    def __init__(self, limit: int, period: int, clock, max_keys: int = MAX_KEYS) -> None:
-        self.limit, self.period, self._clock, self._max_keys = limit, period, clock, max_keys
+    def __init__(self, limit: int, period: int, clock, max_keys: int = MAX_KEYS, name: str = "") -> None:
+        self.limit, self.period, self._clock, self._max_keys, self.name = limit, period, clock, max_keys, name
         self._counts: OrderedDict[str, list] = OrderedDict()  # key -> [window start, count]
 
     def hit(self, key: str, advertised: bool = False) -> Verdict:
@@ -78,6 +78,9 @@ class Windows:
                 self._counts.popitem(last=False)
         entry[1] += 1
         reset_at = entry[0] + self.period
+        if entry[1] == self.limit + 1:  # once per key and window: a flood of 429s is not a flood of lines
+            log.info("rate limit %s: %s used its %d per %d s; refused for %d s", self.name, key, self.limit,
+                     self.period, math.ceil(reset_at - now))
         return Verdict(
             allowed=entry[1] <= self.limit, limit=self.limit, remaining=max(0, self.limit - entry[1]),
             reset_at=reset_at, retry_after=max(1, math.ceil(reset_at - now)), advertised=advertised,
@@ -118,7 +121,7 @@ class RateLimits:
 
     def _windows(self, settings: Settings, kind: str) -> Windows | None:
         rate = settings.rate_limit(kind)
-        return None if rate is None else Windows(*rate, clock=lambda: self.clock())
+        return None if rate is None else Windows(*rate, clock=lambda: self.clock(), name=kind)
 
     def count_request(self, request: web.Request) -> Verdict | None:
         """The verdict for a client-API call or an inbox POST; None for requests no limit counts."""
@@ -196,7 +199,6 @@ class Attempt:
         verdict = windows.hit(key)
         self._counted.append((windows, key))
         if not verdict.allowed:
-            log.info("rate limit: refused an attempt from %s for %s seconds", self.client_ip, verdict.retry_after)
             raise verdict.error()
 
 

@@ -151,3 +151,17 @@ def test_an_attempt_counts_against_every_limit_and_is_forgiven_as_a_whole():
     with pytest.raises(RateLimited) as info:
         Attempt(limits, "192.0.2.1").count_account("account:1")
     assert info.value.retry_after == 3600
+
+
+def test_a_used_allowance_is_logged_once_per_window(caplog):
+    clock = Clock()
+    windows = Windows(2, 60, clock, name="api")
+    with caplog.at_level("INFO", logger="node.rate_limits"):
+        for _ in range(50):
+            windows.hit("ip:203.0.113.7")
+        clock.now += 60
+        for _ in range(3):
+            windows.hit("ip:203.0.113.7")
+    assert [record.getMessage() for record in caplog.records] == [
+        "rate limit api: ip:203.0.113.7 used its 2 per 60 s; refused for 60 s",
+    ] * 2
