@@ -209,6 +209,11 @@ def attempt(request: web.Request) -> Attempt:
 
 
 def _address_key(address: str) -> str:
+    # Some proxies forward "203.0.113.7:51234" or "[2001:db8::1]:443": the port is not the client.
+    if address.startswith("["):
+        address = address[1:].partition("]")[0]
+    elif address.count(":") == 1:
+        address = address.partition(":")[0]
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
