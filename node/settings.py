@@ -116,7 +116,8 @@ def parse_rate(text: str, name: str = "MURALIST_GENERATION_RATE") -> tuple[int, 
         return None
     if len(words) == 3:
         words.insert(2, "1")  # "25 per hour" is "25 per 1 hour"
-    if (len(words) == 4 and words[0].isdigit() and words[1] == "per" and words[2].isdigit()
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if (len(words) == 4 and words[0].isdecimal() and words[1] == "per" and words[2].isdecimal()
             and words[3].removesuffix("s") in RATE_WINDOWS and int(words[0]) >= 1 and int(words[2]) >= 1):
         return int(words[0]), int(words[2]) * RATE_WINDOWS[words[3].removesuffix("s")]
     raise ConfigError(f"{name} must look like '20 per hour' or '300 per 5 minutes', or be 'unlimited', not {text!r}")

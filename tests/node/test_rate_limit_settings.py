@@ -45,7 +45,7 @@ def test_environment_and_file_set_the_limits(tmp_path):
 
 @pytest.mark.parametrize("kind", RATE_LIMIT_KINDS)
 @pytest.mark.parametrize("value", ["lots", "0 per minute", "5 per fortnight", "5 per 0 minutes", "-1 per hour",
-                                   "5 per minute please", ""])
+                                   "5 per minute please", "² per hour", ""])
 def test_a_bad_limit_names_its_variable(kind, value):
     name = f"MURALIST_RATE_LIMIT_{kind.upper()}"
     with pytest.raises(ConfigError) as info:
