@@ -114,8 +114,8 @@ async def cors_middleware(request: web.Request, handler):
 
 
 def _add_cors(response) -> None:
-    # Retry-After is not among the response headers a browser shows a cross-origin app unasked.
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key, Accept"
     response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+    # Retry-After is not among the response headers a browser shows a cross-origin app unasked.
     response.headers["Access-Control-Expose-Headers"] = "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, Retry-After, X-Request-Id, Idempotency-Key"
