@@ -20,6 +20,7 @@ from .web import pages
 from .workers import workers_ctx
 
 STATIC_DIR = Path(__file__).parent / "static"
+STATIC_FILES = frozenset(path.name for path in STATIC_DIR.iterdir() if path.is_file())
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(workers_ctx)
     for surface in (wellknown, actors, objects, quote_stamps, inbox, pages, api):
         surface.setup(app)
-    app.router.add_static("/static/", STATIC_DIR, name="static")
+    app.router.add_get("/static/{filename}", _static_file, name="static")
     app.router.add_route("*", "/{tail:.*}", _not_found)
     return app
 
@@ -55,6 +56,15 @@ async def _database(app: web.Application):
         await session.commit()
     yield
     await engine.dispose()
+
+
+async def _static_file(request: web.Request) -> web.StreamResponse:
+    """The node's own images (default avatar and header). Only names of files in STATIC_DIR are
+    served, so no path, however long or odd, reaches the filesystem as given."""
+    name = request.match_info["filename"]
+    if name not in STATIC_FILES:
+        return json_error(404, "Not found")
+    return web.FileResponse(STATIC_DIR / name, headers={"Cache-Control": "public, max-age=86400"})
 
 
 async def _not_found(request: web.Request) -> web.Response:

@@ -204,7 +204,8 @@ async def _check_form(request: web.Request, session: AsyncSession, form: Params)
     key = await _form_key(session)
     nonce = request.cookies.get(COOKIE, "")
     expected = _form_token(key, nonce, auth_request.fields())
-    if not nonce or not hmac.compare_digest(expected, form.string("csrf_token") or ""):
+    # Compared as bytes: compare_digest refuses non-ASCII text, which anyone can post here.
+    if not nonce or not hmac.compare_digest(expected.encode(), (form.string("csrf_token") or "").encode()):
         return error_page("The form has expired or did not come from this server. Go back and try again.", 403)
     if form.string("decision") != "approve":
         raise RedirectError(auth_request, OAuthError("access_denied", "the user denied the request"))

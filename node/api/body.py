@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from ..errors import ValidationError
 from .form_names import json_depth_problem, parse_pairs
@@ -119,7 +120,9 @@ async def _read_multipart(request: web.Request, files: dict[str, int],
                 data = await _read_part(part, max_bytes - text_size, "the request body")
                 text_size += len(data)
                 pairs.append((name, _decode(data)))
-    except (ValueError, AssertionError) as exc:
+    except (ValueError, AssertionError, HttpProcessingError) as exc:
+        # HttpProcessingError: aiohttp's verdict on a part's headers (a control character,
+        # a line too long), which is the client's mistake like any other malformed body.
         raise ValidationError(f"the multipart body is malformed: {exc}", status=400) from exc
     return parse_pairs(pairs), uploads
 

@@ -97,7 +97,7 @@ def _check_verifier(challenge: str | None, verifier: str | None) -> None:
     if verifier is None or not VERIFIER_RE.match(verifier):
         raise OAuthError("invalid_grant", "a valid code_verifier is required")
     computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode()
-    if not secrets.compare_digest(computed, challenge):
+    if not secrets.compare_digest(computed.encode(), challenge.encode()):
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
 
 

@@ -1,5 +1,7 @@
 """Reading and writing accounts and their users."""
 
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -7,6 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..errors import Conflict, NotFound
 from ..models import Account, Post, Quote, User
 from ..states import USER_ACTOR_TYPES
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> bool:
+    return not _UNSTORABLE.search(text)
 
 
 async def get_account_by_id(session: AsyncSession, account_id: int) -> Account:
@@ -25,6 +33,8 @@ async def get_account_by_username(
     session: AsyncSession, username: str, domain: str | None = None
 ) -> Account | None:
     """The account called `username` on `domain` (None: this node), ignoring case."""
+    if not storable(username) or (domain is not None and not storable(domain)):
+        return None  # no account has a name no column can hold (NUL, a lone surrogate)
     query = select(Account).where(func.lower(Account.username) == username.lower())
     if domain is None:
         query = query.where(Account.domain.is_(None))
