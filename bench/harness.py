@@ -386,14 +386,14 @@ def row(label: str, value: str) -> None:
     print(f"{label:<28}{value}")
 
 
-def report_node(node: Node, cpu_s: float, wall_s: float, what: str) -> None:
+def report_node(node: Node, cpu_s: float, wall_s: float, what: str, indent: str = "") -> None:
     root_kb, all_kb, processes = node.monitor.peak_rss()
-    row("node CPU", f"{cpu_s:.2f} s {what} ({cpu_s / wall_s * 100:.0f}% of one core; "
+    row(f"{indent}node CPU", f"{cpu_s:.2f} s {what} ({cpu_s / wall_s * 100:.0f}% of one core; "
         f"{processes} process{'es' if processes != 1 else ''})")
     peak = f"{root_kb / 1024:.0f} MiB (serve process)"
     if processes > 1:
         peak += f", {all_kb / 1024:.0f} MiB summed over its {processes} processes"
-    row("node peak RSS", peak)
+    row(f"{indent}node peak RSS", peak)
 
 
 def report_warnings(node: Node, limit: int = 5) -> None:
