@@ -42,6 +42,11 @@ from storage.db import create_engine, is_sqlite  # noqa: E402
 PYTHON = sys.executable
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 READY_TIMEOUT_S = 90.0
+# Request rate limits (MURALIST_RATE_LIMIT_*, per token and per peer address) would measure the
+# limiter instead of the node: one token or one address makes all of a benchmark's requests.
+# Off for every run; `--env MURALIST_RATE_LIMIT_API=...` puts one back. A node that does not
+# know these settings ignores them.
+BENCH_ENV = {"MURALIST_RATE_LIMIT_API": "unlimited", "MURALIST_RATE_LIMIT_INBOX": "unlimited"}
 STOP_TIMEOUT_S = 30.0
 
 
@@ -110,6 +115,7 @@ class BenchDatabase:
 class ProcSample:
     pid: int
     name: str
+    group: str
     cpu_s: float
     hwm_kb: int
 
@@ -136,27 +142,30 @@ def _peak_rss_kb(pid: int) -> int:
     return 0
 
 
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            info = _read_proc(int(entry))
-            if info is not None:
-                children.setdefault(info[0], []).append(int(entry))
-    found, stack = [], [root]
-    while stack:
-        pid = stack.pop()
-        found.append(pid)
-        stack.extend(children.get(pid, ()))
-    return found
+def machine_busy_s() -> float:
+    """CPU seconds all CPUs of the machine have spent busy since boot (/proc/stat: all but idle
+    and iowait)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / CLOCK_TICKS
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
 
 
 class TreeMonitor:
-    """Samples a process and its descendants every `interval` seconds in a thread; keeps the
-    last figures of every process seen, keyed by (pid, start time) so a reused pid is new."""
+    """Samples a process and its descendants (group "node") every `interval` seconds in a
+    thread, and, given `backend_marker`, the PostgreSQL server processes whose title holds it
+    (group "database": the backends serving the node's connections to its own database).
+    Keeps the last figures of every process seen, keyed by (pid, start time), so processes
+    that exit are still counted and a reused pid is a new process."""
 
-    def __init__(self, root_pid: int, interval: float = 0.25) -> None:
+    def __init__(self, root_pid: int, backend_marker: str | None = None, interval: float = 0.25) -> None:
         self.root_pid = root_pid
+        self.backend_marker = backend_marker
         self.interval = interval
         self.latest: dict[tuple[int, int], ProcSample] = {}
         self._lock = threading.Lock()
@@ -177,34 +186,59 @@ class TreeMonitor:
             self.sample()
 
     def sample(self) -> None:
+        infos: dict[int, tuple[int, float, int, str]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and (info := _read_proc(int(entry))) is not None:
+                infos[int(entry)] = info
+        children: dict[int, list[int]] = {}
+        for pid, info in infos.items():
+            children.setdefault(info[0], []).append(pid)
+        groups, stack = {}, [self.root_pid]
+        while stack:
+            pid = stack.pop()
+            groups[pid] = "node"
+            stack.extend(children.get(pid, ()))
+        if self.backend_marker:
+            for pid, info in infos.items():
+                if info[3] == "postgres" and pid not in groups and self.backend_marker in _cmdline(pid):
+                    groups[pid] = "database"
         with self._lock:
-            for pid in _descendants(self.root_pid):
-                info = _read_proc(pid)
-                if info is None:
+            for pid, group in groups.items():
+                if pid not in infos:
                     continue
-                _ppid, cpu_s, started, name = info
-                hwm = _peak_rss_kb(pid)
+                _ppid, cpu_s, started, name = infos[pid]
                 key = (pid, started)
                 previous = self.latest.get(key)
-                self.latest[key] = ProcSample(pid, name, cpu_s, max(hwm, previous.hwm_kb if previous else 0))
+                hwm = max(_peak_rss_kb(pid), previous.hwm_kb if previous else 0)
+                self.latest[key] = ProcSample(pid, name, group, cpu_s, hwm)
 
-    def cpu_marks(self) -> dict[tuple[int, int], float]:
-        """CPU seconds of every process so far: pass to cpu_since() to time a window."""
+    def cpu_marks(self) -> dict:
+        """CPU seconds of every process so far, and the machine's: pass to cpu_since() to time
+        a window."""
         self.sample()
         with self._lock:
-            return {key: sample.cpu_s for key, sample in self.latest.items()}
+            marks = {key: sample.cpu_s for key, sample in self.latest.items()}
+        marks["machine"] = machine_busy_s()
+        marks["at"] = now()
+        return marks
 
-    def cpu_since(self, marks: dict[tuple[int, int], float]) -> float:
+    def cpu_since(self, marks: dict, group: str = "node") -> float:
+        """CPU seconds of a group ("node", "database", or "machine": every CPU of the machine,
+        whoever used it) since the marks."""
+        if group == "machine":
+            return machine_busy_s() - marks["machine"]
         self.sample()
         with self._lock:
-            return sum(sample.cpu_s - marks.get(key, 0.0) for key, sample in self.latest.items())
+            return sum(sample.cpu_s - marks.get(key, 0.0) for key, sample in self.latest.items()
+                       if sample.group == group)
 
     def peak_rss(self) -> tuple[int, int, int]:
-        """(the serve process's VmHWM, the peaks of every process summed, how many processes), in kB."""
+        """(the serve process's VmHWM, the peaks of the node's processes summed, how many), in kB."""
         self.sample()
         with self._lock:
-            root = max((s.hwm_kb for s in self.latest.values() if s.pid == self.root_pid), default=0)
-            return root, sum(s.hwm_kb for s in self.latest.values()), len(self.latest)
+            node = [s for s in self.latest.values() if s.group == "node"]
+            root = max((s.hwm_kb for s in node if s.pid == self.root_pid), default=0)
+            return root, sum(s.hwm_kb for s in node), len(node)
 
 
 # --- the node -----------------------------------------------------------------------------
@@ -221,7 +255,7 @@ class Node:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
         self.profile = profile
-        self.extra_env = dict(extra_env or {})
+        self.extra_env = {**BENCH_ENV, **(extra_env or {})}
         self.settings_env = {
             "MURALIST_SCHEME": "http",
             "MURALIST_DOMAIN": f"127.0.0.1:{self.port}",
@@ -238,6 +272,9 @@ class Node:
         self.starts = 0
         self.log_path: Path | None = None
         self.profile_path = workdir / "node.prof"
+        url = make_url(database_url)
+        # PostgreSQL's backends show "postgres: USER DATABASE HOST(PORT) STATE" as their title.
+        self.backend_marker = None if is_sqlite(database_url) else f" {url.database} "
 
     def command(self) -> list[str]:
         if self.profile:
@@ -275,7 +312,7 @@ class Node:
         self.process = subprocess.Popen(self.command(), cwd=REPO, env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT)
         log.close()
-        self.monitor = TreeMonitor(self.process.pid).start()
+        self.monitor = TreeMonitor(self.process.pid, self.backend_marker).start()
         await self._wait_ready()
 
     async def _wait_ready(self) -> None:
@@ -386,14 +423,29 @@ def row(label: str, value: str) -> None:
     print(f"{label:<28}{value}")
 
 
-def report_node(node: Node, cpu_s: float, wall_s: float, what: str, indent: str = "") -> None:
+def cpu_window(node: Node, marks: dict) -> dict:
+    """The CPU seconds the node's processes ("node"), on PostgreSQL its database's backends
+    ("database"), and the whole machine ("machine") used since `marks` (from
+    node.monitor.cpu_marks()), and the seconds since ("wall")."""
+    return {"node": node.monitor.cpu_since(marks, "node"),
+            "database": node.monitor.cpu_since(marks, "database") if node.backend_marker else None,
+            "machine": node.monitor.cpu_since(marks, "machine"), "wall": now() - marks["at"]}
+
+
+def report_node(node: Node, cpu: dict, what: str, indent: str = "") -> None:
+    cpu_s, database_s, machine_s, wall_s = cpu["node"], cpu["database"], cpu["machine"], cpu["wall"]
     root_kb, all_kb, processes = node.monitor.peak_rss()
-    row(f"{indent}node CPU", f"{cpu_s:.2f} s {what} ({cpu_s / wall_s * 100:.0f}% of one core; "
+    row(f"{indent}node CPU", f"{cpu_s:.2f} s in {wall_s:.2f} s {what} ({cpu_s / wall_s * 100:.0f}% of one core; "
         f"{processes} process{'es' if processes != 1 else ''})")
+    if database_s is not None:
+        row(f"{indent}PostgreSQL CPU", f"{database_s:.2f} s in the backends of the node's connections "
+            f"({database_s / wall_s * 100:.0f}% of one core)")
     peak = f"{root_kb / 1024:.0f} MiB (serve process)"
     if processes > 1:
         peak += f", {all_kb / 1024:.0f} MiB summed over its {processes} processes"
     row(f"{indent}node peak RSS", peak)
+    row(f"{indent}machine CPU busy", f"{machine_s:.2f} s of {wall_s * os.cpu_count():.2f} s ({os.cpu_count()} CPUs, "
+        "every process on the machine, this benchmark's and others')")
 
 
 def report_warnings(node: Node, limit: int = 5) -> None:

@@ -43,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (  # noqa: E402  (harness puts the repository on sys.path)
-    BenchDatabase, Node, api_json, free_port, latency_line, now, print_header, report_node,
+    BenchDatabase, Node, api_json, cpu_window, free_port, latency_line, now, print_header, report_node,
     report_warnings, row, run_benchmark, sign_in, statuses_line,
 )
 
@@ -307,7 +307,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
                                                 args.poll, args.timeout))
             result = await loop.run_in_executor(None, load_conn.recv)
             trace = await watcher
-            node_cpu = node.monitor.cpu_since(marks)
+            node_cpu = cpu_window(node, marks)
             async with http.get(f"http://127.0.0.1:{remote_port}/_stats") as response:
                 remote_stats = await response.json()
             visible, pages = await home_timeline_count(http, node.base_url, token, account_ids)
@@ -327,7 +327,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
         await database.drop()
 
 
-def report(args, result: dict, warmup: dict, trace: list, expected: int, node: Node, node_cpu: float,
+def report(args, result: dict, warmup: dict, trace: list, expected: int, node: Node, node_cpu: tuple,
            visible: int, pages: int, remote_stats: dict) -> None:
     statuses, latencies = result["statuses"], result["latencies"]
     start, end = result["start"], result["end"]
@@ -360,7 +360,7 @@ def report(args, result: dict, warmup: dict, trace: list, expected: int, node: N
         row("processed/s end to end", f"{last / total:.0f} (of those visible by then)")
     row("in the home timeline", f"{visible} of {args.activities} (reader's GET /api/v1/timelines/home, "
         f"{pages} pages of 40)")
-    report_node(node, node_cpu, total, "from the first request until all were visible")
+    report_node(node, node_cpu, "from the first request until all were visible")
     row("load generator CPU", f"{result['cpu_s']:.2f} s (signing beforehand included)")
     row("remote actors' server", statuses_line(remote_stats))
 

@@ -39,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (  # noqa: E402  (harness puts the repository on sys.path)
-    BenchDatabase, Node, latency_line, now, percentile, print_header, report_node, report_warnings,
+    BenchDatabase, Node, cpu_window, latency_line, now, percentile, print_header, report_node, report_warnings,
     row, run_benchmark, sign_in, statuses_line,
 )
 
@@ -86,9 +86,10 @@ class Seeder:
             await connection.execute(insert(table), rows[start:start + BATCH])
 
     async def accounts(self) -> None:
-        now = datetime.now(timezone.utc)
+        stamp = datetime.now(timezone.utc)
         follows = [{"id": new_id(), "account_id": self.reader_id, "target_account_id": account["id"],
-                    "follow_uri": f"https://bench.test/follows/{index}", "state": FollowState.ACCEPTED, "created_at": now}
+                    "follow_uri": f"https://bench.test/follows/{index}", "state": FollowState.ACCEPTED,
+                    "created_at": stamp}
                    for index, account in enumerate(self.followed)]
         async with self.engine.begin() as connection:
             await self._insert(connection, Account.__table__, self.followed + self.others)
@@ -260,7 +261,7 @@ async def drive(node: Node, url: str, token: str, args) -> dict:
         marks = node.monitor.cpu_marks()
         parent_conn.send("go")
         result = await loop.run_in_executor(None, parent_conn.recv)
-        result["node_cpu"] = node.monitor.cpu_since(marks)
+        result["node_cpu"] = cpu_window(node, marks)
         return result
     finally:
         generator.join(10)
@@ -324,7 +325,7 @@ def report_size(posts: int, feed: int, follows: int, seed_s: float, result: dict
     row("  requests", f"{len(latencies)} in {wall:.2f} s")
     row("  req/s", f"{ok / wall:.0f}")
     row("  latency", latency_line(latencies))
-    report_node(node, result["node_cpu"], wall, "during the timed load", indent="  ")
+    report_node(node, result["node_cpu"], "of timed load", indent="  ")
     row("  load generator CPU", f"{result['cpu_s']:.2f} s")
 
 
