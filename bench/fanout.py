@@ -137,6 +137,7 @@ class Receivers:
             parent, child = spawn.Pipe()
             process = spawn.Process(target=receiver_main, args=(count, child), daemon=True)
             process.start()
+            child.close()  # the parent's copy: if the process dies, recv() ends with EOFError
             self.conns.append(parent)
             self.processes.append(process)
         self.ports = [port for conn in self.conns for port in conn.recv()]
@@ -222,6 +223,7 @@ async def run_plain_sender(inboxes: list[str], body: bytes, author: dict, concur
     process = spawn.Process(target=plain_sender_main, daemon=True, args=(
         inboxes, body, author["public_key_id"], author["private_key_pem"], concurrency, child))
     process.start()
+    child.close()
     loop = asyncio.get_running_loop()
     try:
         await loop.run_in_executor(None, parent.recv)  # "ready"

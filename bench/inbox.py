@@ -288,6 +288,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
         remote = spawn.Process(target=remote_main, args=(actors, remote_port, f"{node.base_url}/inbox", child),
                                daemon=True)
         remote.start()
+        child.close()  # the parent's copy: if the process dies, recv() ends with EOFError
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, remote_conn.recv)  # "ready"
         async with aiohttp.ClientSession() as http:
@@ -297,6 +298,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
             loadgen = spawn.Process(target=loadgen_main, daemon=True, args=(
                 f"{node.base_url}/inbox", actors, args.activities, args.concurrency, child))
             loadgen.start()
+            child.close()
             warmup = await loop.run_in_executor(None, load_conn.recv)
             # The warm-up posts are processed (and so the key fetched) before the timed load.
             await watch(http, node.base_url, token, account_ids, len(actors), 0.05, 30)

@@ -255,6 +255,7 @@ async def drive(node: Node, url: str, token: str, args) -> dict:
     generator = spawn.Process(target=loadgen_main, daemon=True,
                               args=(url, token, args.seconds, args.concurrency, child_conn))
     generator.start()
+    child_conn.close()  # the parent's copy: if the process dies, recv() ends with EOFError
     loop = asyncio.get_running_loop()
     try:
         await loop.run_in_executor(None, parent_conn.recv)  # "warm"
