@@ -363,7 +363,8 @@ def report(args, requested: float, answered: float, status: dict, node_seen: dic
         span = node_seen["last"] - answered
         node_rate = node_seen["verified"] / span
         row("node: last delivery", f"{span:.2f} s after the answer")
-        row("node: deliveries/s", f"{node_rate:.0f} (verified deliveries from the answer to the last)")
+        row("node: deliveries/s", f"{node_rate:.0f} (verified deliveries from the answer to the last; "
+            f"{node_seen['verified'] / (node_seen['last'] - requested):.0f} counted from the request)")
     row("node: verified", f"{node_seen['verified']} on {node_seen['servers']} servers, "
         f"{node_seen['rejected']} rejected")
     row("node: delivery rows", f"{statuses_line(states)} (read from the database)")
