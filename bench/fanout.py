@@ -53,7 +53,7 @@ from activitypub.errors import SignatureError  # noqa: E402
 from activitypub.signatures import PublicKeyInfo, sign_request, verify_request  # noqa: E402
 from storage.models import Account, Delivery, Follow  # noqa: E402
 from storage.snowflake import new_id  # noqa: E402
-from storage.states import FollowState  # noqa: E402
+from storage.states import FollowState, QueueState  # noqa: E402
 from storage.types import utcnow  # noqa: E402
 
 AS2 = "application/activity+json"
@@ -261,13 +261,20 @@ async def seed_followers(database: BenchDatabase, username: str, inboxes: list[s
         await engine.dispose()
 
 
-async def delivery_states(database: BenchDatabase) -> dict:
-    """Delivery rows by state, read from the database directly (read-only)."""
+async def delivery_states(database: BenchDatabase, timeout: float = 15.0) -> tuple[dict, float]:
+    """Delivery rows by state, read from the database directly (read-only), asked again until
+    none is queued (the worker settles a batch after its last answer) or `timeout`; answers
+    them and when they were read."""
     engine = database.engine()
+    deadline = now() + timeout
     try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(select(Delivery.state, func.count()).group_by(Delivery.state))
-            return {str(state): count for state, count in rows.all()}
+        while True:
+            async with engine.connect() as connection:
+                rows = await connection.execute(select(Delivery.state, func.count()).group_by(Delivery.state))
+                states = {str(state): count for state, count in rows.all()}
+            if not states.get(QueueState.QUEUED) or now() > deadline:
+                return states, now()
+            await asyncio.sleep(0.02)
     finally:
         await engine.dispose()
 
@@ -348,7 +355,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
 
 
 def report(args, requested: float, answered: float, status: dict, node_seen: dict, node_cpu: tuple,
-           states: dict, plain: dict, plain_seen: dict, node: Node) -> None:
+           states: tuple[dict, float], plain: dict, plain_seen: dict, node: Node) -> None:
     body = node_seen["body"] or b""
     row("workload", f"one public post with {len(status.get('media_attachments', []))} image to followers on "
         f"{args.servers} servers ({args.receivers} receiver processes, a socket and port per server, "
@@ -367,7 +374,9 @@ def report(args, requested: float, answered: float, status: dict, node_seen: dic
             f"{node_seen['verified'] / (node_seen['last'] - requested):.0f} counted from the request)")
     row("node: verified", f"{node_seen['verified']} on {node_seen['servers']} servers, "
         f"{node_seen['rejected']} rejected")
-    row("node: delivery rows", f"{statuses_line(states)} (read from the database)")
+    states, read_at = states
+    settled = f", {(read_at - node_seen['last']) * 1000:.0f} ms after the last delivery" if node_seen["last"] else ""
+    row("node: delivery rows", f"{statuses_line(states)} (read from the database{settled})")
     report_node(node, node_cpu, "from the request until every delivery was counted")
     if plain_seen["last"] is not None:
         span = plain_seen["last"] - plain["start"]
