@@ -366,12 +366,37 @@ class Node:
         if not self.profile_path.exists():
             print("no profile was written (the node did not exit cleanly)")
             return
-        stats = pstats.Stats(str(self.profile_path)).strip_dirs()
-        print(f"\nnode profile (cProfile of the serve process's main thread, wall time, "
-              f"{count} functions), by own time:")
+        stats = pstats.Stats(str(self.profile_path))
+        print("\nnode profile (cProfile of the serve process's main thread, wall time), own time by package:")
+        by_package: dict[str, float] = {}
+        for (filename, _line, function), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+            package = _package_of(filename, function)
+            by_package[package] = by_package.get(package, 0.0) + tottime
+        total = sum(by_package.values()) or 1.0
+        for package, seconds in sorted(by_package.items(), key=lambda item: -item[1])[:15]:
+            print(f"    {seconds:8.2f} s  {seconds / total * 100:5.1f}%  {package}")
+        stats.strip_dirs()
+        print(f"\n{count} functions by own time:")
         stats.sort_stats("tottime").print_stats(count)
         print("by cumulative time:")
         stats.sort_stats("cumulative").print_stats(count)
+
+
+def _package_of(filename: str, function: str) -> str:
+    """Where a profiled function lives: the repository's package, a third-party package, the
+    standard library, or (for built-ins) what the function is, with the event loop's wait apart."""
+    if filename == "~":
+        return "waiting in epoll (idle loop)" if "poll" in function and "epoll" in function else \
+            "built-ins (C: greenlet switches, sockets, queues, hashing...)"
+    if filename.startswith("<"):
+        return "sqlalchemy" if filename.startswith("<sqlalchemy") else "standard library"
+    path = Path(filename)
+    if "site-packages" in path.parts:
+        return path.parts[path.parts.index("site-packages") + 1].split(".")[0]
+    try:
+        return f"{path.resolve().relative_to(REPO).parts[0]}/ (this repository)"
+    except ValueError:
+        return "standard library"
 
 
 # --- talking to the node as a client -------------------------------------------------------
