@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import pstats
+import random
 import shlex
 import signal
 import socket
@@ -51,6 +52,21 @@ STOP_TIMEOUT_S = 30.0
 
 
 def free_port() -> int:
+    """A free port below the kernel's ephemeral range, so that no socket bound to port 0 or
+    connecting out (the receivers' 1,000 ports, clients) takes it before the node listens, or
+    between two starts of the node on the same port."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    for _ in range(200):
+        port = random.randrange(10000, max(10001, low))
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
