@@ -1,34 +1,34 @@
-"""Home-timeline benchmark: `GET /api/v1/timelines/home` for a user following 200 accounts.
+"""Home-timeline benchmark: `GET /api/v1/timelines/home` on a running node, for a user
+following 200 accounts, at a given number of posts in the database.
 
-The database is seeded straight into the tables the home timeline reads, with rows shaped as
-the node writes them (remote accounts, accepted follows, posts and boosts as the inbox stores
-them, image attachments, and `home_feed` entries for the followed authors' posts, as fan-in
-on write adds them). About a quarter of the posts are by followed accounts, the rest by 2,000
-accounts the reader does not follow. Each size in `--posts` is reached by adding older posts,
-so the newest pages are the same at every size and only the volume of the database differs.
+The database is seeded before the node starts, straight into the tables the home timeline
+reads, with rows shaped as the node writes them (remote accounts, accepted follows, posts and
+boosts as the inbox stores them, image attachments, and `home_feed` entries for the followed
+authors' posts, as fan-in on write adds them). About a quarter of the posts are by followed
+accounts, the rest by 2,000 accounts the reader does not follow. The reader is made with
+`muralist user create`. Each size in `--posts` is reached by adding older posts with the node
+stopped, so the newest pages are the same at every size and only the volume differs.
 
-The real node app serves the API on a loopback port; the reader signs in with a real OAuth
-token. A load generator in a separate process (so its CPU does not share the node's core)
-keeps `--concurrency` requests in flight for `--seconds`: `?limit=20`, and every tenth
-request a deeper page (`max_id` from the `Link` headers of a short warm-up).
+For each size the node starts as `make run` starts it (harness.Node), the reader signs in
+(password grant), and a load generator in a process of its own keeps `--concurrency` requests
+in flight for `--seconds` after a one-second warm-up: `?limit=20`, and every tenth request a
+deeper page (`max_id` from the `Link` headers of a short walk down the timeline).
 
-    .venv/bin/python bench/timeline.py [--posts 100000,1000000] [--follows 200] [--seconds 10]
-                                       [--concurrency 24] [--profile 25]
-                                       [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/timeline.py [--posts 100000] [--follows 200] [--seconds 10]
+        [--concurrency 24] [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
+        [--env KEY=VALUE] [--profile N] [--keep]
 
-Prints, per size, requests, req/s, p50 and p99 latency and the node's CPU, then the ratio of
-latency at the largest size to the smallest; `--profile N` also prints the N costliest
-functions of the node (cProfile, during a separate pass at the largest size). Asserts nothing.
-Everything runs on 127.0.0.1; the temporary database is dropped at the end.
+Prints, per size, the seeding time, requests, req/s, latency percentiles, the node's CPU and
+peak RSS; with several sizes (`--posts 100000,1000000`) also the ratio of latency at the largest
+size to the smallest. Asserts nothing. Everything runs on 127.0.0.1; the temporary database is
+dropped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
 import multiprocessing
-import pstats
 import random
 import sys
 import time
@@ -36,22 +36,20 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aiohttp import web  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
+from harness import (  # noqa: E402  (harness puts the repository on sys.path)
+    BenchDatabase, Node, cpu_window, latency_line, now, percentile, print_header, report_node, report_warnings,
+    row, run_benchmark, sign_in, statuses_line,
+)
 
-from node import context  # noqa: E402
-from node.accounts import create_local_user  # noqa: E402
-from node.app import create_app  # noqa: E402
-from node.settings import Settings  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
+
 from storage.models import Account, Follow, HomeFeedEntry, MediaAttachment, Post  # noqa: E402
-from storage.repositories import oauth as oauth_repo  # noqa: E402
 from storage.snowflake import new_id  # noqa: E402
 from storage.states import FollowState  # noqa: E402
 
-from fanout import BenchDatabase, free_port, run_with_database  # noqa: E402
-
+PASSWORD = "a long bench password"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 OTHERS = 2000           # accounts the reader does not follow
 FOLLOWED_SHARE = 0.25   # of all posts, by followed accounts
@@ -60,7 +58,7 @@ SPACING_MS = 10_000     # one post every ten seconds, newest first
 PAGED_EVERY = 10        # every tenth request pages down with max_id
 
 
-# --- seeding ------------------------------------------------------------------------------
+# --- seeding (before the node starts) -------------------------------------------------------
 
 def remote_account(name: str, domain: str) -> dict:
     actor = f"https://{domain}/users/{name}"
@@ -88,9 +86,10 @@ class Seeder:
             await connection.execute(insert(table), rows[start:start + BATCH])
 
     async def accounts(self) -> None:
-        now = datetime.now(timezone.utc)
+        stamp = datetime.now(timezone.utc)
         follows = [{"id": new_id(), "account_id": self.reader_id, "target_account_id": account["id"],
-                    "follow_uri": f"https://bench.test/follows/{index}", "state": FollowState.ACCEPTED, "created_at": now}
+                    "follow_uri": f"https://bench.test/follows/{index}", "state": FollowState.ACCEPTED,
+                    "created_at": stamp}
                    for index, account in enumerate(self.followed)]
         async with self.engine.begin() as connection:
             await self._insert(connection, Account.__table__, self.followed + self.others)
@@ -172,16 +171,21 @@ class Seeder:
                 for position in range(rng.choice((1, 1, 1, 2, 4)))]
 
 
-async def sign_in(app: web.Application) -> tuple[int, str]:
-    """The reader's account id and a bearer token minted as `/oauth/token` mints them."""
-    async with app[context.SESSIONMAKER]() as session:
-        _user, account = await create_local_user(session, app[context.SETTINGS], username="reader",
-                                                 email="reader@example.org", password="correct horse")
-        client, _secret = await oauth_repo.put_app(session, name="bench", website=None,
-                                                   redirect_uris=["urn:ietf:wg:oauth:2.0:oob"], scopes=["read"])
-        _row, token = await oauth_repo.put_token(session, app_id=client.id, account_id=account.id, scopes=["read"])
-        await session.commit()
-    return account.id, token
+
+async def reader_account_id(database: BenchDatabase, username: str) -> int:
+    engine = database.engine()
+    try:
+        async with engine.connect() as connection:
+            return (await connection.execute(select(Account.id).where(
+                Account.username == username, Account.domain.is_(None)))).scalar_one()
+    finally:
+        await engine.dispose()
+
+
+async def count_feed(engine, reader_id: int) -> int:
+    async with engine.connect() as connection:
+        return (await connection.execute(text("SELECT count(*) FROM home_feed WHERE account_id = :a"),
+                                         {"a": reader_id})).scalar_one()
 
 
 # --- the load generator (child process) ---------------------------------------------------
@@ -206,6 +210,7 @@ async def _warm_up(http, url: str, headers: dict) -> tuple[list[str], int]:
 
 async def _load(url: str, token: str, seconds: float, concurrency: int, conn) -> None:
     import aiohttp
+    import resource
 
     headers = {"Authorization": f"Bearer {token}"}
     statuses: Counter = Counter()
@@ -216,11 +221,11 @@ async def _load(url: str, token: str, seconds: float, concurrency: int, conn) ->
         counter = iter(range(1 << 62))
 
         async def sender(until: float, record: bool) -> None:
-            while time.perf_counter() < until:
+            while now() < until:
                 number = next(counter)
                 paged = cursors and number % PAGED_EVERY == PAGED_EVERY - 1
                 target = cursors[(number // PAGED_EVERY) % len(cursors)] if paged else first_page
-                began = time.perf_counter()
+                began = now()
                 try:
                     async with http.get(target, headers=headers) as response:
                         await response.read()
@@ -229,44 +234,35 @@ async def _load(url: str, token: str, seconds: float, concurrency: int, conn) ->
                     status = type(exc).__name__
                 if record:
                     statuses[status] += 1
-                    latencies.append(time.perf_counter() - began)
+                    latencies.append(now() - began)
 
-        warm_until = time.perf_counter() + 1.0
+        warm_until = now() + 1.0
         await asyncio.gather(*(sender(warm_until, False) for _ in range(concurrency)))
         conn.send("warm")
-        conn.recv()  # "go"
-        start = time.perf_counter()
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "go"
+        start = now()
         await asyncio.gather(*(sender(start + seconds, True) for _ in range(concurrency)))
-        wall = time.perf_counter() - start
+        wall = now() - start
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     conn.send({"statuses": dict(statuses), "latencies": latencies, "wall": wall, "first_page": first_size,
-               "cursors": len(cursors)})
+               "cursors": len(cursors), "cpu_s": usage.ru_utime + usage.ru_stime})
 
 
-# --- measuring ----------------------------------------------------------------------------
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-async def drive(url: str, token: str, args, profiler: cProfile.Profile | None = None) -> dict:
+async def drive(node: Node, url: str, token: str, args) -> dict:
     """One timed run of the load generator against the node; answers its figures and the node's CPU."""
     spawn = multiprocessing.get_context("spawn")
     parent_conn, child_conn = spawn.Pipe()
     generator = spawn.Process(target=loadgen_main, daemon=True,
                               args=(url, token, args.seconds, args.concurrency, child_conn))
     generator.start()
+    child_conn.close()  # the parent's copy: if the process dies, recv() ends with EOFError
     loop = asyncio.get_running_loop()
     try:
         await loop.run_in_executor(None, parent_conn.recv)  # "warm"
-        cpu_start = time.process_time()
-        if profiler is not None:
-            profiler.enable()
+        marks = node.monitor.cpu_marks()
         parent_conn.send("go")
         result = await loop.run_in_executor(None, parent_conn.recv)
-        if profiler is not None:
-            profiler.disable()
-        result["node_cpu"] = time.process_time() - cpu_start
+        result["node_cpu"] = cpu_window(node, marks)
         return result
     finally:
         generator.join(10)
@@ -274,81 +270,79 @@ async def drive(url: str, token: str, args, profiler: cProfile.Profile | None = 
             generator.terminate()
 
 
-def report_size(posts: int, feed: int, follows: int, seed_s: float, result: dict) -> None:
-    latencies, wall = result["latencies"], result["wall"]
-    ok = result["statuses"].get(200, 0)
-    print(f"posts                   {posts} ({feed} in the reader's home feed, {follows} follows); "
-          f"seeded in {seed_s:.1f} s")
-    print(f"  answers               {', '.join(f'{k}: {v}' for k, v in sorted(result['statuses'].items(), key=str))}"
-          f" (first page {result['first_page']} statuses, {result['cursors']} max_id cursors)")
-    print(f"  requests              {len(latencies)} in {wall:.2f} s")
-    print(f"  req/s                 {ok / wall:.0f}")
-    print(f"  latency p50 / p99     {percentile(latencies, 0.5) * 1000:.1f} ms / "
-          f"{percentile(latencies, 0.99) * 1000:.1f} ms")
-    print(f"  node CPU              {result['node_cpu']:.2f} s ({result['node_cpu'] / wall * 100:.0f}% of one core)")
-
-
-async def count_feed(engine, reader_id: int) -> int:
-    async with engine.connect() as connection:
-        return (await connection.execute(text("SELECT count(*) FROM home_feed WHERE account_id = :a"),
-                                         {"a": reader_id})).scalar_one()
-
+# --- the run ----------------------------------------------------------------------------------
 
 async def run(args: argparse.Namespace, workdir: Path) -> None:
+    import aiohttp
+
     database = BenchDatabase(args.database_url, workdir)
     await database.create()
-    port = free_port()
-    settings = Settings(domain=f"127.0.0.1:{port}", scheme="http", bind=f"127.0.0.1:{port}",
-                        database_url=database.url, media_dir=str(workdir / "media"), run_workers=False)
-    app = create_app(settings)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
+    node = Node(database.url, workdir, args.env, args.profile)
+    engine = None
     try:
-        await web.TCPSite(runner, "127.0.0.1", port, backlog=1024).start()
-        reader_id, token = await sign_in(app)
-        seeder = Seeder(app[context.ENGINE], reader_id, args.follows)
+        node.migrate()
+        email = node.create_user("reader", PASSWORD)
+        reader_id = await reader_account_id(database, "reader")
+        engine = database.engine()
+        seeder = Seeder(engine, reader_id, args.follows)
         await seeder.accounts()
-        url = f"{settings.base_url}/api/v1/timelines/home"
-        print(f"database                {database.label}")
-        print(f"load                    {args.concurrency} in flight for {args.seconds:g} s, every "
-              f"{PAGED_EVERY}th request a max_id page")
-        results = {}
-        for size in args.posts:
+        results, token = {}, None
+        for number, size in enumerate(args.posts):
             seed_s = await seeder.grow_to(size)
-            results[size] = await drive(url, token, args)
-            report_size(size, await count_feed(app[context.ENGINE], reader_id), args.follows, seed_s, results[size])
-        small, large = results[min(args.posts)], results[max(args.posts)]
-        for name, fraction in (("p50", 0.5), ("p99", 0.99)):
-            ratio = percentile(large["latencies"], fraction) / percentile(small["latencies"], fraction)
-            print(f"{name} ratio {max(args.posts)}/{min(args.posts):<10} {ratio:.2f}x")
-        if args.profile:
-            await profile(url, token, args)
+            feed = await count_feed(engine, reader_id)
+            await node.start()
+            if number == 0:
+                print_header("home timeline: GET /api/v1/timelines/home, the reader following "
+                             f"{args.follows} accounts", database, node)
+                row("load", f"{args.concurrency} in flight for {args.seconds:g} s after 1 s of warm-up, every "
+                    f"{PAGED_EVERY}th request a max_id page")
+            async with aiohttp.ClientSession() as http:
+                token = token or await sign_in(http, node.base_url, email, PASSWORD, scopes="read")
+            url = f"{node.base_url}/api/v1/timelines/home"
+            results[size] = await drive(node, url, token, args)
+            report_size(size, feed, args.follows, seed_s, results[size], node)
+            await node.stop()
+        if len(args.posts) > 1:
+            small, large = results[min(args.posts)], results[max(args.posts)]
+            for name, fraction in (("p50", 0.5), ("p99", 0.99)):
+                ratio = percentile(large["latencies"], fraction) / percentile(small["latencies"], fraction)
+                row(f"{name} ratio {max(args.posts)}/{min(args.posts)}", f"{ratio:.2f}x")
     finally:
-        await runner.cleanup()
+        await node.stop()
+        report_warnings(node)
+        if args.profile:
+            node.print_profile(args.profile)
+        if engine is not None:
+            await engine.dispose()
         await database.drop()
 
 
-async def profile(url: str, token: str, args) -> None:
-    profiler = cProfile.Profile()
-    await drive(url, token, args, profiler)
-    print(f"\nnode profile at {max(args.posts)} posts (cProfile, {args.seconds:g} s of load), by own time:")
-    stats = pstats.Stats(profiler).strip_dirs().sort_stats("tottime")
-    stats.print_stats(args.profile)
-    print("by cumulative time:")
-    stats.sort_stats("cumulative").print_stats(args.profile)
+def report_size(posts: int, feed: int, follows: int, seed_s: float, result: dict, node: Node) -> None:
+    latencies, wall = result["latencies"], result["wall"]
+    ok = result["statuses"].get(200, 0)
+    row("posts", f"{posts} ({feed} in the reader's home feed, {follows} follows); seeded in {seed_s:.1f} s")
+    row("  answers", f"{statuses_line(result['statuses'])} (first page {result['first_page']} statuses, "
+        f"{result['cursors']} max_id cursors)")
+    row("  requests", f"{len(latencies)} in {wall:.2f} s")
+    row("  req/s", f"{ok / wall:.0f}")
+    row("  latency", latency_line(latencies))
+    report_node(node, result["node_cpu"], "of timed load", indent="  ")
+    row("  load generator CPU", f"{result['cpu_s']:.2f} s")
+
+
+def _sizes(raw: str) -> list[int]:
+    return sorted(int(part.replace("_", "")) for part in raw.split(",") if part.strip())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--posts", default="100000,1000000",
-                        type=lambda raw: sorted(int(part) for part in raw.split(",") if part.strip()),
-                        help="comma-separated database sizes, measured in increasing order")
+    parser.add_argument("--posts", default="100000", type=_sizes,
+                        help="comma-separated database sizes, measured in increasing order "
+                             "(1,000,000 takes minutes to seed)")
     parser.add_argument("--follows", type=int, default=200, help="accounts the reader follows")
     parser.add_argument("--seconds", type=float, default=10.0, help="timed load per size")
     parser.add_argument("--concurrency", type=int, default=24, help="requests in flight")
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="after the runs, profile the node at the largest size and print N functions")
-    run_with_database(parser, run)
+    run_benchmark(parser, run)
 
 
 if __name__ == "__main__":
