@@ -10,8 +10,8 @@ worker stored in another process still reaches WebSocket clients, and workers wa
 another process queued. Payloads name the sending process and carry only ids, split so each
 stays under PostgreSQL's 8000-byte limit.
 
-SQLite has no such channel: there, streaming events come from the process that serves the
-streams, which is why `serve` runs the workers itself by default.
+SQLite has no such channel: there the processes that one `serve` starts share their changes
+over a Unix socket instead (node/local_feed.py); `open_feed` picks the channel.
 """
 
 import asyncio
@@ -187,3 +187,17 @@ class ChangeFeed:
         if self._listening is not None:
             connection, self._listening = self._listening, None
             await self._drop(connection)
+
+
+def open_feed(engine: AsyncEngine, settings, *, hub: bool, on_gone: Callable[[], None] | None = None):
+    """This process's channel to the node's others: PostgreSQL's NOTIFY; else the socket of the
+    `serve` that started the workers (`hub` is the serving process); else none (a disabled
+    ChangeFeed: one process has nobody to tell)."""
+    if engine.dialect.name != "postgresql" and settings.feed_socket:
+        from .local_feed import LocalFeedClient, LocalFeedHub
+
+        origin = uuid.uuid4().hex
+        if hub:
+            return LocalFeedHub(settings.feed_socket, origin)
+        return LocalFeedClient(settings.feed_socket, origin, on_gone or (lambda: None))
+    return ChangeFeed(engine)

@@ -8,8 +8,12 @@ import argparse
 import asyncio
 import errno
 import logging
+import signal
 import socket
 import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
 
 from aiohttp import web
 
@@ -24,6 +28,7 @@ from .app import create_app
 from .database import DatabaseReport, open_database
 from .errors import NodeError
 from .settings import check_media_dir, load_settings
+from .worker_processes import worker_processes_ctx
 
 
 class CannotListen(NodeError):
@@ -33,7 +38,10 @@ class CannotListen(NodeError):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="muralist", description="A federated node for AI-made images.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="apply migrations and run the web server")
+    serve = commands.add_parser("serve", help="apply migrations and run the web server and its worker processes")
+    serve.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="worker processes beside the web server (default MURALIST_WORKERS: one per core "
+                            "beyond the first; 0 runs the workers inside the web server)")
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("worker", help="run the inbox, delivery and generation workers without the web server")
     user = commands.add_parser("user", help="manage local users").add_subparsers(dest="user_command", required=True)
@@ -107,10 +115,19 @@ def _serve(settings) -> None:
             sock.close()
         raise
     listening = _address(host, sockets[0].getsockname()[1])
-    # run_app calls `print` once its sites accept connections: only then is the node serving.
-    web.run_app(create_app(settings), sock=sockets,
-                print=lambda _text: print(f"Muralist is serving {settings.base_url} (listening on {listening})",
-                                          flush=True))
+    count = settings.worker_processes()
+    with tempfile.TemporaryDirectory(prefix="muralist-") as folder:
+        if count:
+            # The web server accepts; `count` worker processes process, deliver and generate,
+            # sharing committed changes with it over a socket (node/worker_processes.py).
+            settings = replace(settings, run_workers=False, feed_socket=str(Path(folder) / "feed.sock"))
+        app = create_app(settings)
+        if count:
+            app.cleanup_ctx.append(worker_processes_ctx(count, settings.feed_socket))
+        # run_app calls `print` once its sites accept connections: only then is the node serving.
+        # Each worker process says when it runs.
+        web.run_app(app, sock=sockets, print=lambda _text: print(
+            f"Muralist is serving {settings.base_url} (listening on {listening})", flush=True))
 
 
 def _bind(host: str, port: int) -> list[socket.socket]:
@@ -148,7 +165,7 @@ def _address(host: str, port: int) -> str:
 
 
 async def _worker(settings) -> None:
-    from .change_feed import ChangeFeed
+    from .change_feed import open_feed
     from .committed_changes import CommitListeners, watch_sessions
     from .federation.runtime import start_federation
     from .workers import Workers
@@ -165,7 +182,11 @@ async def _worker(settings) -> None:
         # What this worker commits reaches the node's other processes (PostgreSQL only): the
         # web processes' streams, and every process's workers when it queued work.
         workers = Workers(settings, sessionmaker, federation)
-        feed = ChangeFeed(engine)
+        # Started by `serve`, the worker stops when its serving process is gone.
+        feed = open_feed(engine, settings, hub=False, on_gone=workers.stop)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, workers.stop)
         commits = CommitListeners()
         commits.add(feed.send, local_only=True)
         commits.add(workers.committed)
@@ -198,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings()
+        if args.command == "serve" and args.workers is not None:
+            settings = replace(settings, workers=args.workers)
+            settings.__post_init__()  # checks the value as it checks MURALIST_WORKERS
         if args.command == "serve":
             _serve(settings)
         elif args.command == "migrate":

@@ -47,6 +47,12 @@ class Settings:
     # High enough that one busy peer (or bench/inbox.py's thousands of Creates) is not slowed.
     rate_limit_inbox: str = "10000 per 5 minutes"
     trusted_proxies: int = 0
+    # Worker processes `serve` starts beside the web server (-1: one per core beyond the
+    # first; 0: the workers run inside the web server's process).
+    workers: int = -1
+    # The socket `serve` and its worker processes share committed changes on; set by `serve`
+    # for the workers it starts (node/local_feed.py), not by hand.
+    feed_socket: str | None = None
     extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -67,6 +73,8 @@ class Settings:
             self.rate_limit(kind)  # validates
         if isinstance(self.trusted_proxies, bool) or not 0 <= self.trusted_proxies <= 8:
             raise ConfigError("MURALIST_TRUSTED_PROXIES must be a whole number from 0 to 8")
+        if isinstance(self.workers, bool) or not -1 <= self.workers <= 64:
+            raise ConfigError("MURALIST_WORKERS must be a whole number from 0 to 64 (or -1: one per core beyond the first)")
 
     @property
     def base_url(self) -> str:
@@ -76,6 +84,13 @@ class Settings:
     def host(self) -> str:
         """The domain without a port: the instance actor's name."""
         return self.domain.rsplit(":", 1)[0] if self.domain.count(":") == 1 else self.domain
+
+    def worker_processes(self) -> int:
+        """How many worker processes `serve` starts: MURALIST_WORKERS, or one per core beyond
+        the one the web server uses."""
+        if self.workers >= 0:
+            return self.workers
+        return max(0, (os.cpu_count() or 1) - 1)
 
     def bind_host_port(self) -> tuple[str, int]:
         host, sep, port = self.bind.rpartition(":")

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -207,9 +207,13 @@ class InboxWriter:
     SQLite's single write lock one by one (DESIGN.md, "Where the time goes").
     """
 
-    def __init__(self, sessionmaker: async_sessionmaker, *, max_group: int = MAX_GROUP) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker, *, max_group: int = MAX_GROUP,
+                 on_stored: Callable[[], None] | None = None) -> None:
         self._sessionmaker = sessionmaker
         self._max_group = max_group
+        # Called after each commit that stored new rows: the node wakes its workers, in this
+        # process and the others (the rows are written with a Core INSERT no flush event sees).
+        self._on_stored = on_stored
         self._waiting: list[tuple[dict, bytes, int | None, asyncio.Future]] = []
         self._flusher: asyncio.Task | None = None
 
@@ -235,6 +239,8 @@ class InboxWriter:
                 # check, must not fail the deliveries grouped with it: each is stored in a
                 # transaction of its own, and only one that still fails answers with its error.
                 results = [await self._store_one(activity, body, recipient) for activity, body, recipient, _ in group]
+            if self._on_stored is not None and any(isinstance(r, Received) and not r.duplicate for r in results):
+                self._on_stored()
             for (*_, future), result in zip(group, results):
                 if future.done():
                     continue  # the request went away; its row is stored all the same

@@ -16,7 +16,7 @@ from storage.models import Account, Follow, HomeFeedEntry, Notification
 from storage.repositories import posts as post_repo
 
 from .. import context
-from ..change_feed import ChangeFeed
+from ..change_feed import open_feed
 from ..committed_changes import Changes, DeletedPost
 from ..streaming_hub import STREAMING_HUB, Hub, Stream
 from .notifications import render_notifications
@@ -109,7 +109,7 @@ async def streaming_ctx(app: web.Application):
     this process directly and from the node's other processes through the change feed."""
     hub = Hub()
     app[STREAMING_HUB] = hub
-    feed = ChangeFeed(app[context.ENGINE])
+    feed = open_feed(app[context.ENGINE], app[context.SETTINGS], hub=True)
 
     def publish(changes: Changes) -> None:
         if changes.new_post_ids or changes.edited_post_ids or changes.deleted_posts or changes.notification_ids:

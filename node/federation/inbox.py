@@ -19,6 +19,7 @@ from storage.errors import NotFound
 from storage.repositories import accounts as account_repo
 
 from .. import context
+from ..committed_changes import Changes
 from ..routing import add_routes
 from .runtime import FEDERATION
 
@@ -39,7 +40,8 @@ def setup(app: web.Application) -> None:
 async def _writer(app: web.Application):
     """cleanup_ctx entry (after the database and the federation runtime): one group-committing
     writer per node, and the key lookup that concurrent requests share."""
-    writer = InboxWriter(app[context.SESSIONMAKER])
+    commits = app[context.COMMITS]
+    writer = InboxWriter(app[context.SESSIONMAKER], on_stored=lambda: commits.local(Changes(queued_work=True)))
     app[INBOX_WRITER] = writer
     app[INBOX_KEYS] = shared_lookups(app[FEDERATION].get_key)
     yield
@@ -67,7 +69,6 @@ def _is_self_delete(body: bytes) -> bool:
 
 async def _receive(request: web.Request, recipient_account_id: int | None) -> web.Response:
     body = await _read_body(request)
-    federation = request.app[FEDERATION]
     settings = request.app[context.SETTINGS]
     try:
         # The public host, not the Host the socket saw: behind a proxy only the configured
@@ -81,7 +82,6 @@ async def _receive(request: web.Request, recipient_account_id: int | None) -> we
             return web.Response(status=202)
         raise
     await request.app[INBOX_WRITER].store(activity, body, recipient_account_id)
-    federation.nudge()
     return web.Response(status=202)
 
 
