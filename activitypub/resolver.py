@@ -183,7 +183,7 @@ async def resolve_actor(session: AsyncSession, fetcher: Fetcher, actor_uri: str,
         return account
     if is_local_uri(actor_uri, local_domain):
         raise FetchError(f"{actor_uri} is on this node and no such account exists")
-    if account is not None and not refresh and _is_fresh(account, max_age):
+    if account is not None and not refresh and is_fresh(account, max_age):
         return account
     document = await fetcher.get_json(actor_uri)
     return await store_actor(session, document, actor_uri, local_domain=local_domain)
@@ -229,7 +229,8 @@ def is_local_uri(uri: str, local_domain: str | None) -> bool:
     return local_domain is not None and host_of(uri) == local_domain.lower()
 
 
-def _is_fresh(account: Account, max_age: timedelta) -> bool:
+def is_fresh(account: Account, max_age: timedelta = timedelta(days=1)) -> bool:
+    """Whether a stored remote actor is recent enough to use without fetching it again."""
     return account.fetched_at is not None and utcnow() - account.fetched_at < max_age
 
 

@@ -14,6 +14,7 @@ from activitypub.inbox.process import process_due
 from . import context
 from .committed_changes import Changes
 from .federation.handlers.registry import HandlerContext
+from .federation.grouped import group_handler
 from .federation.processing import item_handler
 from .federation.runtime import FEDERATION, Federation
 from .generations import GenerationRunner
@@ -30,12 +31,14 @@ class Workers:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.federation = federation
-        self.handle_item = item_handler(HandlerContext(settings=settings, fetcher=federation.fetcher))
+        handler_context = HandlerContext(settings=settings, fetcher=federation.fetcher)
+        self.handle_item = item_handler(handler_context)
+        self.handle_group = group_handler(handler_context, sessionmaker)
         self.generations = GenerationRunner(settings, sessionmaker, federation.fetcher)
         self.stopping = False
 
     async def inbox_round(self) -> int:
-        return await process_due(self.handle_item, self.sessionmaker)
+        return await process_due(self.handle_item, self.sessionmaker, handle_group=self.handle_group)
 
     async def delivery_round(self) -> int:
         return await deliver_due(self.federation.http, self.sessionmaker,

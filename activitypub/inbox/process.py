@@ -86,10 +86,27 @@ async def process_item(handle: ItemHandler, sessionmaker: async_sessionmaker, it
     return False
 
 
-async def process_due(handle: ItemHandler, sessionmaker: async_sessionmaker, *, limit: int = 50) -> int:
-    """Claim and process a batch of due items in arrival order; returns how many were claimed."""
+GroupHandler = Callable[[list[InboxItem]], Awaitable[set[int]]]
+
+
+async def process_due(handle: ItemHandler, sessionmaker: async_sessionmaker, *, limit: int = 50,
+                      handle_group: GroupHandler | None = None) -> int:
+    """Claim and process a batch of due items in arrival order; returns how many were claimed.
+
+    `handle_group`, when given, first takes the items it can do together (in one transaction
+    that also settles them) and answers their ids; it is all or nothing, so when it fails
+    every item is tried alone. The rest are processed one transaction each.
+    """
     async with sessionmaker() as session:
         items = await queues.claim(session, InboxItem, limit=limit, lease_seconds=LEASE_SECONDS)
+    done: set[int] = set()
+    if handle_group is not None and len(items) > 1:
+        try:
+            done = await handle_group(items)
+        except Exception:  # noqa: BLE001 - each item gets its own attempt, and its own record
+            log.warning("a group of %d inbox items failed together; trying them one by one", len(items),
+                        exc_info=True)
     for item in items:
-        await process_item(handle, sessionmaker, item.id)
+        if item.id not in done:
+            await process_item(handle, sessionmaker, item.id)
     return len(items)

@@ -20,12 +20,12 @@ from .posts import claim_media, create_post, post_note
 from .profile import receive_profile, update_profile
 from .quotes import answer_quote_request, authorization_revoked, check_may_quote, quote_answered, revoke_quote
 from .reactions import boost, favourite, unboost, unfavourite
-from .remote_posts import receive_post
+from .remote_posts import receive_post, receive_posts
 
 __all__ = [
     "accept_follow", "announce_quote_authorized", "answer_quote_request", "authorization_revoked", "check_may_quote", "quote_answered",
     "revoke_quote", "set_quote_policy", "authorize_follow_request", "bookmark", "boost", "claim_media", "create_post", "delete_post",
-    "delete_remote_account", "favourite", "follow", "post_note", "receive_delete", "receive_edit", "receive_post",
+    "delete_remote_account", "favourite", "follow", "post_note", "receive_delete", "receive_edit", "receive_post", "receive_posts",
     "receive_profile", "reject_follow", "reject_follow_request", "unbookmark", "unboost", "unfavourite", "unfollow",
     "update_post", "update_profile",
 ]

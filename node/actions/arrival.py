@@ -7,6 +7,7 @@ notify only accounts they newly mention. (The author of a quoted post is told wh
 is accepted: node/actions/quotes.py.) Nothing here commits.
 """
 
+from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,12 +33,28 @@ async def mention(session: AsyncSession, post: Post, author: Account, mentions: 
 
 async def post_arrived(session: AsyncSession, post: Post, author: Account, mentions: list[Account]) -> None:
     """Everything a stored new post changes on this node besides its own rows."""
-    if post.in_reply_to_id is not None:
-        await post_repo.change_counter(session, post.in_reply_to_id, "replies_count", 1)
-    await mention(session, post, author, mentions)
-    readers = {account.id for account in mentions if account.domain is None}
-    if author.domain is None:
-        readers.add(author.id)
-    if post.visibility != Visibility.DIRECT:
-        readers |= set(await follow_repo.get_local_follower_ids(session, author.id))
-    await post_repo.add_to_home_feeds(session, post.id, readers)
+    await posts_arrived(session, [(post, author, mentions)])
+
+
+async def posts_arrived(session: AsyncSession, arrivals: list[tuple[Post, Account, list[Account]]]) -> None:
+    """`post_arrived` for several new posts at once, in a fixed number of statements (the
+    inbox stores a busy peer's posts in groups)."""
+    replies = Counter(post.in_reply_to_id for post, _author, _mentions in arrivals if post.in_reply_to_id)
+    for parent_id, count in replies.items():
+        await post_repo.change_counter(session, parent_id, "replies_count", count)
+    post_repo.add_mentions(session, [(post.id, account.id) for post, _author, mentions in arrivals
+                                     for account in mentions])
+    for post, author, mentions in arrivals:
+        for account in mentions:
+            notify(session, account, author, NotificationType.MENTION, post)
+    followers = await follow_repo.get_local_follower_ids_of(
+        session, {author.id for post, author, _m in arrivals if post.visibility != Visibility.DIRECT})
+    rows = []
+    for post, author, mentions in arrivals:
+        readers = {account.id for account in mentions if account.domain is None}
+        if author.domain is None:
+            readers.add(author.id)
+        if post.visibility != Visibility.DIRECT:
+            readers.update(followers.get(author.id, ()))
+        rows += [(reader, post.id) for reader in readers]
+    await post_repo.put_home_feed_rows(session, rows)

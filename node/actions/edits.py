@@ -182,12 +182,23 @@ def _next_edit_time(held: datetime | None, updated: datetime) -> datetime:
 
 async def local_mentions(session: AsyncSession, note: RemoteNote) -> list[Account]:
     """The accounts of this node that a remote post mentions."""
-    found = {}
-    for uri in note.mention_uris:
-        account = await account_repo.get_account_by_uri(session, uri)
-        if account is not None and account.domain is None:
-            found[account.id] = account
-    return list(found.values())
+    return (await local_mentions_of(session, [note]))(note)
+
+
+async def local_mentions_of(session: AsyncSession, notes: list[RemoteNote]):
+    """For several remote posts, one query: a function from a post to the accounts of this
+    node it mentions (each once, in the order it names them)."""
+    known = await account_repo.get_accounts_by_uris(session, [uri for note in notes for uri in note.mention_uris])
+
+    def mentioned(note: RemoteNote) -> list[Account]:
+        found = {}
+        for uri in note.mention_uris:
+            account = known.get(uri)
+            if account is not None and account.domain is None:
+                found[account.id] = account
+        return list(found.values())
+
+    return mentioned
 
 
 async def _unchanged(session: AsyncSession, post: Post, note: RemoteNote) -> bool:

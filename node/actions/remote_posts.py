@@ -8,11 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activitypub.inbox.note_parse import RemoteNote
 from storage.models import Account, MediaAttachment, Post
 from storage.repositories import posts as post_repo
+from storage.snowflake import new_id
 
 from ..errors import ValidationError
 from ..settings import Settings
-from .arrival import post_arrived
-from .edits import MAX_REMOTE_IMAGES, local_mentions
+from .arrival import posts_arrived
+from .edits import MAX_REMOTE_IMAGES, local_mentions_of
 from .quotes import attach_quote
 
 
@@ -21,25 +22,40 @@ async def receive_post(session: AsyncSession, settings: Settings, author: Accoun
     """Store the post unless it is held already (that copy is returned) or was deleted
     before it arrived (None). A quote whose QuoteAuthorization the caller fetched and checked
     passes it as `verified_authorization`."""
-    if author.domain is None:
-        raise ValidationError("a local account's posts are written here, not received")
-    if await post_repo.is_tombstoned(session, note.object_uri):
-        return None
-    existing = await post_repo.get_post_by_uri(session, note.object_uri)
-    if existing is not None:
-        return existing
-    post = Post(account_id=author.id, local=False, **note.fields)
-    parent = await post_repo.get_post_by_uri(session, post.in_reply_to_uri) if post.in_reply_to_uri else None
-    if parent is not None:
-        post.in_reply_to_id, post.in_reply_to_account_id = parent.id, parent.account_id
-    quoted = await post_repo.get_post_by_uri(session, post.quote_of_uri) if post.quote_of_uri else None
-    post.quote_of_id = quoted.id if quoted is not None else None
-    session.add(post)
-    await session.flush()
-    await post_repo.replace_media(session, post, [
-        MediaAttachment(account_id=author.id, **row) for row in note.attachments[:MAX_REMOTE_IMAGES]
-    ])
-    await post_arrived(session, post, author, await local_mentions(session, note))
-    if post.quote_of_uri:
-        await attach_quote(session, post, author, quoted, verified_authorization=verified_authorization)
+    [post] = await receive_posts(session, settings, [(author, note, verified_authorization)])
     return post
+
+
+async def receive_posts(session: AsyncSession, settings: Settings,
+                        arrivals: list[tuple[Account, RemoteNote, str | None]]) -> list[Post | None]:
+    """`receive_post` for several posts at once, in a fixed number of statements whatever
+    their number (the inbox stores a busy peer's posts in groups); one answer per arrival."""
+    if any(author.domain is None for author, _note, _granted in arrivals):
+        raise ValidationError("a local account's posts are written here, not received")
+    uris = [note.object_uri for _author, note, _granted in arrivals]
+    tombstoned = await post_repo.get_tombstoned(session, uris)
+    held = await post_repo.get_posts_by_uris(session, uris)
+    linked = await post_repo.get_posts_by_uris(session, [uri for _a, note, _g in arrivals for uri in
+                                                        (note.fields["in_reply_to_uri"], note.fields["quote_of_uri"])])
+    mentioned = await local_mentions_of(session, [note for _author, note, _granted in arrivals])
+    new: list[tuple[Post, Account, RemoteNote, str | None]] = []
+    for author, note, granted in arrivals:
+        if note.object_uri in tombstoned or note.object_uri in held:
+            continue
+        post = Post(id=new_id(), account_id=author.id, local=False, **note.fields)
+        parent, quoted = linked.get(post.in_reply_to_uri or ""), linked.get(post.quote_of_uri or "")
+        if parent is not None:
+            post.in_reply_to_id, post.in_reply_to_account_id = parent.id, parent.account_id
+        post.quote_of_id = quoted.id if quoted is not None else None
+        held[note.object_uri] = post  # the same post twice in one group is stored once
+        new.append((post, author, note, granted))
+    session.add_all(post for post, *_ in new)
+    await session.flush()  # the posts before the rows that point at them
+    session.add_all(MediaAttachment(account_id=author.id, post_id=post.id, position=position, **row)
+                    for post, author, note, _g in new for position, row in enumerate(note.attachments[:MAX_REMOTE_IMAGES]))
+    await session.flush()
+    await posts_arrived(session, [(post, author, mentioned(note)) for post, author, note, _g in new])
+    for post, author, _note, granted in new:
+        if post.quote_of_uri:
+            await attach_quote(session, post, author, linked.get(post.quote_of_uri), verified_authorization=granted)
+    return [None if note.object_uri in tombstoned else held[note.object_uri] for _a, note, _g in arrivals]

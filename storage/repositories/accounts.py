@@ -111,3 +111,11 @@ async def list_remote_sharers(session: AsyncSession, post_id: int) -> list[Accou
     result = await session.execute(select(Account).where(
         Account.domain.is_not(None), Account.id.in_(boosters.union(quoters).scalar_subquery())))
     return list(result.scalars())
+
+
+async def get_accounts_by_uris(session: AsyncSession, uris) -> dict[str, Account]:
+    wanted = sorted({uri for uri in uris if uri})
+    if not wanted:
+        return {}
+    result = await session.execute(select(Account).where(Account.actor_uri.in_(wanted)))
+    return {account.actor_uri: account for account in result.scalars()}

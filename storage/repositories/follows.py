@@ -53,6 +53,22 @@ async def get_local_follower_ids(session: AsyncSession, target_account_id: int) 
     return list(result.scalars())
 
 
+async def get_local_follower_ids_of(session: AsyncSession, author_ids) -> dict[int, list[int]]:
+    """`get_local_follower_ids` for several authors in one query."""
+    ids = sorted(set(author_ids))
+    found: dict[int, list[int]] = {author_id: [] for author_id in ids}
+    if ids:
+        result = await session.execute(
+            select(Follow.target_account_id, Follow.account_id)
+            .join(Account, Account.id == Follow.account_id)
+            .where(Follow.target_account_id.in_(ids), Follow.state == FollowState.ACCEPTED,
+                   Account.domain.is_(None))
+        )
+        for target_id, follower_id in result.all():
+            found[target_id].append(follower_id)
+    return found
+
+
 async def list_followers(session: AsyncSession, target_account_id: int, *, state: FollowState = FollowState.ACCEPTED,
                          max_id: int | None = None, limit: int = 40) -> list[tuple[Follow, Account]]:
     query = (

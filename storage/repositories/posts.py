@@ -51,12 +51,37 @@ async def put_mentions(session: AsyncSession, post_id: int, account_ids: set[int
 
 async def add_to_home_feeds(session: AsyncSession, post_id: int, account_ids: set[int] | list[int]) -> None:
     """Insert the post into each listed home feed, ignoring ones it is already in."""
-    rows = [{"account_id": account_id, "post_id": post_id} for account_id in sorted(set(account_ids))]
+    await put_home_feed_rows(session, [(account_id, post_id) for account_id in set(account_ids)])
+
+
+async def put_home_feed_rows(session: AsyncSession, pairs) -> None:
+    """Insert (account id, post id) home-feed rows in one statement, skipping ones there."""
+    rows = [{"account_id": account_id, "post_id": post_id} for account_id, post_id in sorted(set(pairs))]
     if not rows:
         return
     dialect = session.bind.dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     await session.execute(insert(HomeFeedEntry).values(rows).on_conflict_do_nothing())
+
+
+async def get_posts_by_uris(session: AsyncSession, uris) -> dict[str, Post]:
+    wanted = sorted({uri for uri in uris if uri})
+    if not wanted:
+        return {}
+    result = await session.execute(select(Post).where(Post.object_uri.in_(wanted)))
+    return {post.object_uri: post for post in result.scalars()}
+
+
+async def get_tombstoned(session: AsyncSession, uris) -> set[str]:
+    wanted = sorted({uri for uri in uris if uri})
+    if not wanted:
+        return set()
+    return set((await session.execute(select(Tombstone.uri).where(Tombstone.uri.in_(wanted)))).scalars())
+
+
+def add_mentions(session: AsyncSession, pairs) -> None:
+    """Mention rows (post id, account id) of new posts, which have none yet."""
+    session.add_all(Mention(post_id=post_id, account_id=account_id) for post_id, account_id in sorted(set(pairs)))
 
 
 async def change_counter(session: AsyncSession, post_id: int, column: str, delta: int) -> None:

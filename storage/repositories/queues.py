@@ -54,6 +54,23 @@ async def settle_done(session: AsyncSession, row, *, last_status: int | None = N
         row.last_status = last_status
 
 
+async def settle_done_many(session: AsyncSession, model, row_ids: list[int], lease_tokens: dict[int, str]) -> int:
+    """settle_done for several leased rows in one statement each lease; rows whose lease was
+    taken over meanwhile are left alone. Returns how many were settled."""
+    settled = 0
+    now = utcnow()
+    by_token: dict[str, list[int]] = {}
+    for row_id in row_ids:
+        by_token.setdefault(lease_tokens[row_id], []).append(row_id)
+    for token, ids in by_token.items():
+        result = await session.execute(
+            update(model).where(model.id.in_(ids), model.lease_token == token, model.state == QueueState.QUEUED)
+            .values(state=QueueState.DONE, attempts=model.attempts + 1, locked_until=None, lease_token=None,
+                    last_error=None, finished_at=now).execution_options(synchronize_session=False))
+        settled += result.rowcount
+    return settled
+
+
 async def settle_retry(session: AsyncSession, row, *, error: str, retry_at: datetime | None,
                        last_status: int | None = None) -> None:
     """Record a failed attempt; with no `retry_at` (cap reached or final answer) the row fails."""
