@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import errno
 import logging
+import os
 import signal
 import socket
 import sys
@@ -28,7 +29,7 @@ from .app import create_app
 from .database import DatabaseReport, open_database
 from .errors import NodeError
 from .settings import check_media_dir, load_settings
-from .worker_processes import worker_processes_ctx
+from .worker_processes import READY_DIR_VARIABLE, worker_processes_ctx
 
 
 class CannotListen(NodeError):
@@ -193,6 +194,9 @@ async def _worker(settings) -> None:
         watch_sessions(sessionmaker, commits.local)
         await feed.listen(commits.remote)
         print(f"Muralist worker for {settings.base_url} is running", flush=True)
+        ready_dir = os.environ.get(READY_DIR_VARIABLE)
+        if ready_dir:  # started by `serve`, which waits for this before it says it serves
+            (Path(ready_dir) / str(os.getpid())).touch()
         try:
             await workers.run()
         finally:

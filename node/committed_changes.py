@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from storage.models import Delivery, GenerationJob, InboxItem, Notification, Post
+from storage.repositories.queues import QUEUED_WORK_KEY
 
 INFO_KEY = "muralist_committed_changes"
 # Rows that a worker draws. Inbox items are stored with a Core INSERT the flush does not see;
@@ -98,12 +99,16 @@ def watch_sessions(sessionmaker: async_sessionmaker[AsyncSession], report: Calla
 
     def after_commit(session: Session) -> None:
         changes = session.info.pop(INFO_KEY, None)
+        if session.info.pop(QUEUED_WORK_KEY, False):
+            changes = changes or Changes()
+            changes.queued_work = True
         if changes:
             # Commit events run inside the session's call; report once it has returned.
             asyncio.get_running_loop().call_soon(report, changes)
 
     def after_rollback(session: Session) -> None:
         session.info.pop(INFO_KEY, None)
+        session.info.pop(QUEUED_WORK_KEY, None)
 
     base = sessionmaker.kw.get("sync_session_class", Session)
     watched = type("WatchedSession", (base,), {})

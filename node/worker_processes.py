@@ -14,25 +14,45 @@ import os
 import signal
 import sys
 from contextlib import suppress
+from pathlib import Path
 
 from aiohttp import web
 
 log = logging.getLogger(__name__)
 
+READY_DIR_VARIABLE = "MURALIST_READY_DIR"
+
 STOP_GRACE_SECONDS = 15.0
+READY_TIMEOUT_SECONDS = 60.0
 MAX_RESTART_PAUSE = 30.0
 
 
 class WorkerProcesses:
     def __init__(self, count: int, feed_socket: str) -> None:
         self.count = count
-        self.environ = {**os.environ, "MURALIST_FEED_SOCKET": feed_socket, "MURALIST_WORKERS": "0"}
+        # Each worker leaves a file named by its pid here once it runs (node/cli.py `_worker`).
+        self.ready_dir = Path(feed_socket).parent / "ready"
+        self.ready_dir.mkdir(exist_ok=True)
+        self.environ = {**os.environ, "MURALIST_FEED_SOCKET": feed_socket, "MURALIST_WORKERS": "0",
+                        READY_DIR_VARIABLE: str(self.ready_dir)}
         self.processes: dict[int, asyncio.subprocess.Process] = {}
         self._watchers: list[asyncio.Task] = []
         self._stopping = False
 
     def start(self) -> None:
         self._watchers = [asyncio.create_task(self._keep_running(index)) for index in range(self.count)]
+
+    async def wait_ready(self) -> None:
+        """Until every first worker runs (or has exited, or the timeout passed): `serve` says
+        it serves only once the node can process what it accepts."""
+        deadline = asyncio.get_running_loop().time() + READY_TIMEOUT_SECONDS
+        while asyncio.get_running_loop().time() < deadline:
+            running = [p for p in self.processes.values() if p.returncode is None]
+            ready = {entry.name for entry in self.ready_dir.iterdir()}
+            if len(self.processes) == self.count and all(str(p.pid) in ready for p in running):
+                return
+            await asyncio.sleep(0.05)
+        log.warning("worker processes were not ready after %.0f s; serving all the same", READY_TIMEOUT_SECONDS)
 
     async def _keep_running(self, index: int) -> None:
         pause = 1.0
@@ -72,6 +92,7 @@ def worker_processes_ctx(count: int, feed_socket: str):
     async def ctx(app: web.Application):
         workers = WorkerProcesses(count, feed_socket)
         workers.start()
+        await workers.wait_ready()
         yield
         await workers.stop()
 

@@ -1,5 +1,5 @@
-"""The delivery loop: lease a batch of due deliveries, send them concurrently, and settle the
-whole batch in one transaction (one commit per delivery would cap SQLite near 1,000/s)."""
+"""The delivery loop: lease due deliveries, send them concurrently, and settle their outcomes
+in groups, one transaction each (one commit per delivery would cap SQLite near 1,000/s)."""
 
 import asyncio
 import logging
@@ -18,6 +18,7 @@ from .sender import Attempt, Outcome, backoff, post_activity
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 120.0
+SETTLE_EVERY = 200
 
 
 async def _signers(sessionmaker: async_sessionmaker, ids: set[int]) -> dict[int, Account]:
@@ -25,27 +26,51 @@ async def _signers(sessionmaker: async_sessionmaker, ids: set[int]) -> dict[int,
         return {account_id: await session.get(Account, account_id) for account_id in ids}
 
 
+async def _claim(sessionmaker: async_sessionmaker, limit: int) -> list[Delivery]:
+    async with sessionmaker() as session:
+        return await queues.claim(session, Delivery, limit=limit, lease_seconds=LEASE_SECONDS)
+
+
 async def deliver_due(http: aiohttp.ClientSession, sessionmaker: async_sessionmaker, *, allow_private: bool,
                       limit: int = 200, concurrency: int = 64) -> int:
-    """Send one batch; returns how many deliveries were attempted."""
-    async with sessionmaker() as session:
-        batch = await queues.claim(session, Delivery, limit=limit, lease_seconds=LEASE_SECONDS)
-    if not batch:
-        return 0
-    signers = await _signers(sessionmaker, {row.signer_account_id for row in batch})
-    gate = asyncio.Semaphore(concurrency)
+    """Send what is due as one flowing round; returns how many deliveries were attempted.
 
-    async def attempt(row: Delivery) -> Outcome:
+    The first claim is small (`concurrency` rows), so the first delivery of a fan-out leaves
+    as soon as it is committed; later claims of `limit` rows are made while the sends of the
+    earlier ones are still under way, so the pipe never drains between batches; outcomes are
+    settled in groups of SETTLE_EVERY, one transaction each.
+    """
+    gate = asyncio.Semaphore(concurrency)
+    signers: dict[int, Account] = {}
+    running: set[asyncio.Task] = set()
+    settled: list[tuple[Delivery, Outcome]] = []
+    attempted, size, more = 0, concurrency, True
+
+    async def attempt(row: Delivery) -> tuple[Delivery, Outcome]:
         signer = signers.get(row.signer_account_id)
         if signer is None or not signer.private_key_pem:
-            return Outcome(Attempt.FINAL, error="the signing account no longer exists")
+            return row, Outcome(Attempt.FINAL, error="the signing account no longer exists")
         async with gate:
-            return await post_activity(http, row.inbox_uri, row.body.encode(), signer.public_key_id,
-                                       signer.private_key_pem, allow_private=allow_private)
+            return row, await post_activity(http, row.inbox_uri, row.body.encode(), signer.public_key_id,
+                                            signer.private_key_pem, allow_private=allow_private)
 
-    outcomes = await asyncio.gather(*(attempt(row) for row in batch))
-    await _settle(sessionmaker, batch, outcomes)
-    return len(batch)
+    while True:
+        if more and len(running) < concurrency:
+            batch = await _claim(sessionmaker, size)
+            size, more = limit, len(batch) == size
+            missing = {row.signer_account_id for row in batch} - signers.keys()
+            if missing:
+                signers.update(await _signers(sessionmaker, missing))
+            running |= {asyncio.create_task(attempt(row)) for row in batch}
+            attempted += len(batch)
+        if not running:
+            break
+        done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        settled += [task.result() for task in done]
+        if len(settled) >= SETTLE_EVERY or not running:
+            await _settle(sessionmaker, [row for row, _ in settled], [outcome for _, outcome in settled])
+            settled = []
+    return attempted
 
 
 async def _settle(sessionmaker: async_sessionmaker, batch: list[Delivery], outcomes: list[Outcome]) -> None:

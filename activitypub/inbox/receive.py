@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import InboxItem
+from storage.repositories.queues import mark_queued
 from storage.snowflake import new_id
 from storage.states import QueueState
 from storage.types import utcnow
@@ -207,13 +208,9 @@ class InboxWriter:
     SQLite's single write lock one by one (DESIGN.md, "Where the time goes").
     """
 
-    def __init__(self, sessionmaker: async_sessionmaker, *, max_group: int = MAX_GROUP,
-                 on_stored: Callable[[], None] | None = None) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker, *, max_group: int = MAX_GROUP) -> None:
         self._sessionmaker = sessionmaker
         self._max_group = max_group
-        # Called after each commit that stored new rows: the node wakes its workers, in this
-        # process and the others (the rows are written with a Core INSERT no flush event sees).
-        self._on_stored = on_stored
         self._waiting: list[tuple[dict, bytes, int | None, asyncio.Future]] = []
         self._flusher: asyncio.Task | None = None
 
@@ -239,8 +236,6 @@ class InboxWriter:
                 # check, must not fail the deliveries grouped with it: each is stored in a
                 # transaction of its own, and only one that still fails answers with its error.
                 results = [await self._store_one(activity, body, recipient) for activity, body, recipient, _ in group]
-            if self._on_stored is not None and any(isinstance(r, Received) and not r.duplicate for r in results):
-                self._on_stored()
             for (*_, future), result in zip(group, results):
                 if future.done():
                     continue  # the request went away; its row is stored all the same
@@ -265,6 +260,8 @@ class InboxWriter:
             new_rows = [row for row, new in zip(rows, fresh) if new]
             if new_rows:
                 await session.execute(insert(InboxItem), new_rows)
+                # A Core INSERT no flush event sees: the commit hook wakes the workers all the same.
+                mark_queued(session)
             await session.commit()
         return [Received(row["id"], False) if new else Received(None, True) for row, new in zip(rows, fresh)]
 

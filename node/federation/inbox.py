@@ -19,7 +19,6 @@ from storage.errors import NotFound
 from storage.repositories import accounts as account_repo
 
 from .. import context
-from ..committed_changes import Changes
 from ..routing import add_routes
 from .runtime import FEDERATION
 
@@ -40,8 +39,7 @@ def setup(app: web.Application) -> None:
 async def _writer(app: web.Application):
     """cleanup_ctx entry (after the database and the federation runtime): one group-committing
     writer per node, and the key lookup that concurrent requests share."""
-    commits = app[context.COMMITS]
-    writer = InboxWriter(app[context.SESSIONMAKER], on_stored=lambda: commits.local(Changes(queued_work=True)))
+    writer = InboxWriter(app[context.SESSIONMAKER])
     app[INBOX_WRITER] = writer
     app[INBOX_KEYS] = shared_lookups(app[FEDERATION].get_key)
     yield

@@ -17,6 +17,15 @@ from ..types import utcnow
 from ..states import QueueState
 
 
+# A session that queued rows with a Core INSERT (which flush events never see) says so here,
+# so the node's commit hook wakes the workers all the same (node/committed_changes.py).
+QUEUED_WORK_KEY = "muralist_queued_work"
+
+
+def mark_queued(session: AsyncSession) -> None:
+    session.info[QUEUED_WORK_KEY] = True
+
+
 async def claim(session: AsyncSession, model, *, limit: int, lease_seconds: float, now: datetime | None = None,
                 extra_filter=None) -> list:
     """Lease up to `limit` due rows of `model` and return them (committed, so the lease holds)."""

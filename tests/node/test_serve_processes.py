@@ -33,12 +33,14 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-async def _read_until(stream, text: str) -> None:
+async def _read_until(stream, text: str) -> list[str]:
+    lines = []
     while True:
         line = await asyncio.wait_for(stream.readline(), WAIT)
         assert line, f"serve stopped before printing {text!r}"
-        if text in line.decode():
-            return
+        lines.append(line.decode())
+        if text in lines[-1]:
+            return lines
 
 
 async def _token(http, base: str) -> str:
@@ -75,8 +77,9 @@ async def test_serve_runs_its_workers_in_processes_that_share_their_commits(data
     server = await asyncio.create_subprocess_exec(*command, "serve", env=env, stdout=asyncio.subprocess.PIPE,
                                                   stderr=asyncio.subprocess.STDOUT)
     try:
-        await _read_until(server.stdout, "Muralist is serving")
-        await _read_until(server.stdout, "worker for")
+        # It says it serves once its worker process runs, not before.
+        lines = await _read_until(server.stdout, "Muralist is serving")
+        assert any("worker for" in line for line in lines), lines
         [worker] = _children(server.pid)
         bob = peer.add_actor("bob")
         async with aiohttp.ClientSession() as http:
