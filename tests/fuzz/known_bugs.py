@@ -1,7 +1,8 @@
 """Server errors the fuzzer found that are not fixed yet, each with the smallest request that
-shows it. tests/fuzz/test_fuzz_known_bugs.py sends each one and expects the 500 (strict
-xfail), so the fix turns it red until its entry is removed; meanwhile the route's fuzzing
-passes over that one traceback and keeps looking for others."""
+shows it, and inbox activities whose processing crashes in a way that is retried for days.
+tests/fuzz/test_fuzz_known_bugs.py sends each one and expects the failure (strict xfail), so
+the fix turns it red until its entry is removed; meanwhile the fuzzing passes over that one
+traceback and keeps looking for others."""
 
 from dataclasses import dataclass
 
@@ -67,3 +68,30 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
 def known_bug(route: str, trace: str) -> KnownBug | None:
     return next((bug for bug in KNOWN_BUGS if (not bug.routes or route in bug.routes)
                  and all(text in trace for text in bug.raised_in)), None)
+
+
+@dataclass(frozen=True)
+class KnownInboxCrash:
+    raised_in: tuple[str, ...]  # texts that all appear in the traceback kept on the inbox row
+    reason: str
+    activity: dict  # signed by the peer's actor; "{actor}" and "{peer}" are filled in by the test
+    postgresql_only: bool = False
+
+
+KNOWN_INBOX_CRASHES: tuple[KnownInboxCrash, ...] = (
+    KnownInboxCrash(
+        raised_in=("sqlalchemy.exc.DBAPIError", "surrogates not allowed"),
+        reason="a lone surrogate (JSON \\ud800) in an activity's IRI reaches SQL: here "
+               "node/federation/handlers/answers.py on_accept -> _our_follow -> "
+               "storage/repositories/follows.py get_follow_by_uri; asyncpg refuses it with DataError, a "
+               "DBAPIError that activitypub/inbox/process.py does not count as permanent, so the row is "
+               "retried for days (on SQLite the UnicodeEncodeError is a ValueError: failed at once)",
+        activity={"@context": "https://www.w3.org/ns/activitystreams", "id": "{peer}/known/accept-surrogate",
+                  "type": "Accept", "actor": "{actor}", "object": "\ud800"},
+        postgresql_only=True,
+    ),
+)
+
+
+def known_inbox_crash(trace: str) -> KnownInboxCrash | None:
+    return next((crash for crash in KNOWN_INBOX_CRASHES if all(text in trace for text in crash.raised_in)), None)

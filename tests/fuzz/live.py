@@ -208,14 +208,15 @@ class FuzzNode:
         records = self.errors.take()
         assert not records, "errors were logged:\n" + formatted(records)
 
-    def inbox_failures(self) -> list[tuple[str, str]]:
-        """(activity type, last line of the traceback) of every inbox row that failed processing."""
+    def inbox_failures(self, activity_uri: str | None = None) -> list[tuple[str, str, str]]:
+        """(activity type, state, traceback) of every inbox row whose processing failed (or of
+        the one row of `activity_uri`)."""
         async def _read():
+            query = select(InboxItem.activity_type, InboxItem.state, InboxItem.last_error)
+            query = query.where(InboxItem.activity_uri == activity_uri) if activity_uri else \
+                query.where(InboxItem.last_error.is_not(None))
             async with self.app[context.SESSIONMAKER]() as session:
-                rows = (await session.execute(
-                    select(InboxItem.activity_type, InboxItem.last_error).where(InboxItem.last_error.is_not(None))
-                )).all()
-            return [(kind, (error or "").strip().splitlines()[-1] if error else "") for kind, error in rows]
+                return [(kind, state, error or "") for kind, state, error in (await session.execute(query)).all()]
 
         return self.loop.run(_read())
 

@@ -3,21 +3,23 @@
 case pass, and strict xfail turns that into a failure, so the entry is removed with the fix; a
 500 with another traceback is an error of its own, not this xfail."""
 
+import json
+
 import pytest
 
 from tests.conftest import PG_URL
-from tests.fuzz.known_bugs import KNOWN_BUGS
+from tests.fuzz.known_bugs import KNOWN_BUGS, KNOWN_INBOX_CRASHES
 from tests.fuzz.live import formatted
 
 
-def case(bug):
+def case(bug, name: str):
     """A strict xfail where the bug shows; on SQLite a PostgreSQL-only bug's request must pass."""
     shows = PG_URL or not bug.postgresql_only
     marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=bug.reason)] if shows else []
-    return pytest.param(bug, marks=marks, id=f"{bug.method} {bug.url[:40]}")
+    return pytest.param(bug, marks=marks, id=name)
 
 
-@pytest.mark.parametrize("bug", [case(bug) for bug in KNOWN_BUGS])
+@pytest.mark.parametrize("bug", [case(bug, f"{bug.method} {bug.url[:40]}") for bug in KNOWN_BUGS])
 def test_known_server_error(fuzz_node, bug):
     headers = dict(bug.headers)
     if bug.authorized:
@@ -29,3 +31,16 @@ def test_known_server_error(fuzz_node, bug):
     if response.status_code >= 500 and not all(text in trace for text in bug.raised_in):
         raise RuntimeError(f"{bug.method} {bug.url[:60]} answered {response.status_code} for another reason:\n{trace}")
     assert response.status_code < 500, f"{bug.method} {bug.url[:60]} answered {response.status_code}: {bug.reason}"
+
+
+@pytest.mark.parametrize("crash", [case(crash, crash.activity["type"]) for crash in KNOWN_INBOX_CRASHES])
+def test_known_inbox_crash(fuzz_node, crash):
+    text = json.dumps(crash.activity).replace("{actor}", fuzz_node.peer_actor.uri).replace("{peer}", fuzz_node.peer.base)
+    activity = json.loads(text)
+    response = fuzz_node.sign_and_send("/inbox", activity)
+    assert response.status_code == 202, response.text
+    fuzz_node.settle()
+    [(_kind, state, error)] = fuzz_node.inbox_failures(activity["id"]) or [("", "done", "")]
+    if state == "queued" and not all(text in error for text in crash.raised_in):
+        raise RuntimeError(f"{activity['type']} is retried for another reason:\n{error}")
+    assert state != "queued", f"{activity['type']} is queued for another attempt: {crash.reason}"
