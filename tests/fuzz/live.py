@@ -12,7 +12,7 @@ import io
 import json
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import requests
 from aiohttp import web
@@ -137,9 +137,14 @@ class FuzzNode:
         url, self._drop = new_database_url(self.tmp_path)
         migrate_sync(url)
         port = free_port()
+        # Request rate limits off: thousands of requests from one address would otherwise be
+        # answered 429 after the first few hundred and reach no handler (the limits have tests of
+        # their own). Generation keeps its limit: it bounds the images the workers make.
+        unlimited = {item.name: "unlimited" for item in fields(Settings) if item.name.startswith("rate_limit_")}
         self.settings = Settings(
             domain=f"127.0.0.1:{port}", scheme="http", bind=f"127.0.0.1:{port}", database_url=url,
             media_dir=str(self.tmp_path / "fuzz-media"), allow_private_addresses=True, run_workers=False,
+            **unlimited,
         )
         self.base_url = self.settings.base_url
         self.loop.run(self._serve(port))
