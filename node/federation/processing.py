@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activitypub.errors import InvalidActivity
 from activitypub.resolver import resolve_actor
+from activitypub.shapes import storable
 from storage.errors import NotFound
 from storage.models import InboxItem
 
@@ -27,7 +28,9 @@ def item_handler(ctx: HandlerContext):
         handler = handler_for(item.activity_type)
         if handler is None:
             return  # a type this node does not act on is done, not failed
-        activity = json.loads(item.body)
+        # Ids and text no column can hold (NUL, a lone surrogate) are dropped before any
+        # handler sends them to the database.
+        activity = storable(json.loads(item.body))
         actor = await resolve_actor(session, ctx.fetcher, item.actor_uri, local_domain=ctx.settings.domain)
         try:
             await handler(ctx, session, activity, actor)

@@ -138,3 +138,15 @@ async def test_nul_and_lone_surrogates_in_a_post_are_dropped_not_fatal(nodes, pe
         author = (await session.execute(select(Account).where(Account.actor_uri == bob.uri))).scalar_one()
     assert post.content == "<p>abc</p>" and post.spoiler_text == "cw" and post.tags == ["tag"]
     assert author.display_name == "Bob Builder"
+
+
+async def test_a_lone_surrogate_in_an_answer_is_dropped_before_any_handler(nodes, peer):
+    node = await nodes.start("a")
+    await node.create_user("alice")
+    bob = peer.add_actor("bob")
+    accept = {"id": f"{bob.uri}#accepts/odd", "type": "Accept", "actor": bob.uri, "object": "\ud800"}
+    assert (await peer.send(bob, f"{node.base_url}/inbox", accept)).status == 202
+    await nodes.settle()
+    async with node.session() as session:
+        item = (await session.execute(select(InboxItem))).scalar_one()
+    assert item.state == "done" and item.attempts == 1, item.last_error

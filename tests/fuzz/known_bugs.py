@@ -39,18 +39,10 @@ class KnownInboxCrash:
     postgresql_only: bool = False
 
 
-KNOWN_INBOX_CRASHES: tuple[KnownInboxCrash, ...] = (
-    KnownInboxCrash(
-        raised_in=("surrogates not allowed",),
-        reason="a lone surrogate (JSON \\ud800) in an activity's IRI reaches SQL: here "
-               "node/federation/handlers/answers.py on_accept -> _our_follow -> "
-               "storage/repositories/follows.py get_follow_by_uri; the driver refuses it (SQLite: "
-               "UnicodeEncodeError, asyncpg: DataError), which activitypub/inbox/process.py takes for an "
-               "unexpected failure: queued again and logged at ERROR, instead of refused as invalid",
-        activity={"@context": "https://www.w3.org/ns/activitystreams", "id": "{peer}/known/accept-surrogate",
-                  "type": "Accept", "actor": "{actor}", "object": "\ud800"},
-    ),
-)
+# A lone surrogate in an Accept's object reached SQL from the Accept handler; every activity is
+# made storable before its handler runs now (node/federation/processing.py), and
+# tests/federation/test_inbox_hardening_body.py keeps the case.
+KNOWN_INBOX_CRASHES: tuple[KnownInboxCrash, ...] = ()
 
 
 def known_inbox_crash(trace: str) -> KnownInboxCrash | None:
