@@ -8,7 +8,6 @@ import argparse
 import asyncio
 import errno
 import logging
-import os
 import signal
 import socket
 import sys
@@ -29,7 +28,8 @@ from .app import create_app
 from .database import DatabaseReport, open_database
 from .errors import NodeError
 from .settings import check_media_dir, load_settings
-from .worker_processes import READY_DIR_VARIABLE, worker_processes_ctx
+from .worker_processes import (announce_ready, child_processes_ctx, children_for, die_with_parent,
+                               serving_beside, started_by_serve)
 
 
 class CannotListen(NodeError):
@@ -105,9 +105,12 @@ async def _user_list(settings) -> None:
 
 
 def _serve(settings) -> None:
+    if serving_beside():
+        _serve_beside(settings)
+        return
     # Bind first: a taken port must fail before the database is created or migrated.
     host, port = settings.bind_host_port()
-    sockets = _bind(host, port)
+    sockets = _bind(host, port, reuse_port=settings.web_process_count() > 1)
     try:
         check_media_dir(settings.media_dir)
         asyncio.run(_migrate(settings))
@@ -116,23 +119,36 @@ def _serve(settings) -> None:
             sock.close()
         raise
     listening = _address(host, sockets[0].getsockname()[1])
-    count = settings.worker_processes()
+    workers, web_servers = settings.worker_processes(), settings.web_process_count() - 1
     with tempfile.TemporaryDirectory(prefix="muralist-") as folder:
-        if count:
-            # The web server accepts; `count` worker processes process, deliver and generate,
-            # sharing committed changes with it over a socket (node/worker_processes.py).
-            settings = replace(settings, run_workers=False, feed_socket=str(Path(folder) / "feed.sock"))
+        children = children_for(workers, web_servers)
+        if children:
+            # This process serves; the children process, deliver and generate, or serve from
+            # the same socket, sharing committed changes with it (node/worker_processes.py).
+            settings = replace(settings, run_workers=not workers, feed_socket=str(Path(folder) / "feed.sock"))
         app = create_app(settings)
-        if count:
-            app.cleanup_ctx.append(worker_processes_ctx(count, settings.feed_socket))
-        # run_app calls `print` once its sites accept connections: only then is the node serving.
-        # Each worker process says when it runs.
+        if children:
+            app.cleanup_ctx.append(child_processes_ctx(children, settings.feed_socket))
+        # run_app calls `print` once its sites accept connections (and its children run):
+        # only then is the node serving.
         web.run_app(app, sock=sockets, print=lambda _text: print(
             f"Muralist is serving {settings.base_url} (listening on {listening})", flush=True))
 
 
-def _bind(host: str, port: int) -> list[socket.socket]:
-    """Bound sockets on every address `host` resolves to, as asyncio's create_server binds them."""
+def _serve_beside(settings) -> None:
+    """One more web server on the address its `serve` bound (which migrated the database)."""
+    die_with_parent()
+    host, port = settings.bind_host_port()
+    sockets = _bind(host, port, reuse_port=True)
+    settings = replace(settings, run_workers=False, feed_hub=False)
+    web.run_app(create_app(settings), sock=sockets, print=lambda _text: announce_ready())
+
+
+def _bind(host: str, port: int, *, reuse_port: bool = False) -> list[socket.socket]:
+    """Bound sockets on every address `host` resolves to, as asyncio's create_server binds them.
+    With `reuse_port`, the node's other web servers bind the same address with sockets of their
+    own, and the kernel spreads new connections evenly over them (one shared socket would
+    leave them to whichever process wakes first)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
@@ -144,6 +160,8 @@ def _bind(host: str, port: int) -> list[socket.socket]:
             sock = socket.socket(family, kind, proto)
             sockets.append(sock)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # restart despite TIME_WAIT
+            if reuse_port:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             if family == socket.AF_INET6:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             sock.bind(address)
@@ -171,6 +189,8 @@ async def _worker(settings) -> None:
     from .federation.runtime import start_federation
     from .workers import Workers
 
+    if started_by_serve():
+        die_with_parent()
     check_media_dir(settings.media_dir)
     async with open_database(settings.database_url) as db:
         engine = db.engine
@@ -194,9 +214,7 @@ async def _worker(settings) -> None:
         watch_sessions(sessionmaker, commits.local)
         await feed.listen(commits.remote)
         print(f"Muralist worker for {settings.base_url} is running", flush=True)
-        ready_dir = os.environ.get(READY_DIR_VARIABLE)
-        if ready_dir:  # started by `serve`, which waits for this before it says it serves
-            (Path(ready_dir) / str(os.getpid())).touch()
+        announce_ready()  # a worker `serve` started: it waits for this before it says it serves
         try:
             await workers.run()
         finally:

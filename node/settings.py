@@ -50,9 +50,12 @@ class Settings:
     # Worker processes `serve` starts beside the web server (-1: one per core beyond the
     # first; 0: the workers run inside the web server's process).
     workers: int = -1
+    # Web server processes sharing MURALIST_BIND (-1: one per core).
+    web_processes: int = -1
     # The socket `serve` and its worker processes share committed changes on; set by `serve`
     # for the workers it starts (node/local_feed.py), not by hand.
     feed_socket: str | None = None
+    feed_hub: bool = True  # false in the extra web servers `serve` starts (they are feed clients)
     extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -73,6 +76,8 @@ class Settings:
             self.rate_limit(kind)  # validates
         if isinstance(self.trusted_proxies, bool) or not 0 <= self.trusted_proxies <= 8:
             raise ConfigError("MURALIST_TRUSTED_PROXIES must be a whole number from 0 to 8")
+        if isinstance(self.web_processes, bool) or self.web_processes == 0 or not -1 <= self.web_processes <= 64:
+            raise ConfigError("MURALIST_WEB_PROCESSES must be a whole number from 1 to 64 (or -1: one per core)")
         if isinstance(self.workers, bool) or not -1 <= self.workers <= 64:
             raise ConfigError("MURALIST_WORKERS must be a whole number from 0 to 64 (or -1: one per core beyond the first)")
 
@@ -91,6 +96,10 @@ class Settings:
         if self.workers >= 0:
             return self.workers
         return max(0, (os.cpu_count() or 1) - 1)
+
+    def web_process_count(self) -> int:
+        """How many web servers share MURALIST_BIND: MURALIST_WEB_PROCESSES, or one per core."""
+        return self.web_processes if self.web_processes > 0 else max(1, os.cpu_count() or 1)
 
     def bind_host_port(self) -> tuple[str, int]:
         host, sep, port = self.bind.rpartition(":")

@@ -8,6 +8,8 @@ and `user:notification` streams. Nothing is rendered for streams nobody listens 
 """
 
 import json
+import os
+import signal
 
 from aiohttp import web
 from sqlalchemy import select
@@ -109,7 +111,11 @@ async def streaming_ctx(app: web.Application):
     this process directly and from the node's other processes through the change feed."""
     hub = Hub()
     app[STREAMING_HUB] = hub
-    feed = open_feed(app[context.ENGINE], app[context.SETTINGS], hub=True)
+    settings = app[context.SETTINGS]
+    # An extra web server `serve` started is a client of the serving process's feed, and
+    # stops when that process is gone.
+    feed = open_feed(app[context.ENGINE], settings, hub=settings.feed_hub,
+                     on_gone=lambda: os.kill(os.getpid(), signal.SIGTERM))
 
     def publish(changes: Changes) -> None:
         if changes.new_post_ids or changes.edited_post_ids or changes.deleted_posts or changes.notification_ids:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Text, func
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..snowflake import new_id
@@ -46,6 +46,10 @@ class Account(Base):
     discoverable: Mapped[bool] = mapped_column(Boolean, default=True)
     indexable: Mapped[bool] = mapped_column(Boolean, default=True)
     fields: Mapped[list] = mapped_column(JSON, default=list)
+    # Kept by database triggers on posts and follows (migration 0008), never written here.
+    statuses_count: Mapped[int] = mapped_column(Integer, default=0)
+    followers_count: Mapped[int] = mapped_column(Integer, default=0)
+    following_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

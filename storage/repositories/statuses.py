@@ -20,24 +20,18 @@ async def get_accounts_by_ids(session: AsyncSession, account_ids) -> dict[int, A
 STAT_NAMES = ("followers_count", "following_count", "statuses_count")
 
 
-def _stat_columns() -> tuple:
-    """followers_count, following_count and statuses_count as subqueries correlated to Account:
-    the one definition of an account's counters."""
-    followers = (select(func.count()).select_from(Follow)
-                 .where(Follow.target_account_id == Account.id, Follow.state == FollowState.ACCEPTED))
-    following = (select(func.count()).select_from(Follow)
-                 .where(Follow.account_id == Account.id, Follow.state == FollowState.ACCEPTED))
-    # Posts and boosts, direct messages left out (as Mastodon counts statuses).
-    statuses = (select(func.count()).select_from(Post)
-                .where(Post.account_id == Account.id, Post.visibility != Visibility.DIRECT))
-    return tuple(query.scalar_subquery() for query in (followers, following, statuses))
+def _stats(account: Account) -> dict[str, int]:
+    """The account's three counters: columns kept by database triggers on posts and follows
+    (migration 0008), the one definition of them (direct messages not counted, as Mastodon)."""
+    return {name: max(0, int(getattr(account, name) or 0)) for name in STAT_NAMES}
 
 
-# Built once: pages of statuses and accounts run them on every request, and building the
-# expressions costs more than running them. The ids are an expanding parameter.
+# Built once: pages of statuses and accounts run it on every request, and building the
+# expression costs more than running it. The ids are an expanding parameter.
 _IDS = bindparam("ids", expanding=True)
-_ACCOUNTS_WITH_STATS = select(Account, *_stat_columns()).where(Account.id.in_(_IDS))
-_STATS = select(Account.id, *_stat_columns()).where(Account.id.in_(_IDS))
+# populate_existing: the triggers change the counters behind the ORM's back, so an account
+# already loaded in this session (the poster's own, say) is read again, not served stale.
+_ACCOUNTS = select(Account).where(Account.id.in_(_IDS)).execution_options(populate_existing=True)
 
 
 async def get_accounts_with_stats(session: AsyncSession, account_ids) -> dict[int, tuple[Account, dict[str, int]]]:
@@ -45,18 +39,16 @@ async def get_accounts_with_stats(session: AsyncSession, account_ids) -> dict[in
     ids = sorted(set(account_ids))
     if not ids:
         return {}
-    result = await session.execute(_ACCOUNTS_WITH_STATS, {"ids": ids})
-    return {account.id: (account, dict(zip(STAT_NAMES, map(int, counts))))
-            for account, *counts in result.all()}
+    result = await session.execute(_ACCOUNTS, {"ids": ids})
+    return {account.id: (account, _stats(account)) for account in result.scalars()}
 
 
 async def count_account_stats(session: AsyncSession, account_ids) -> dict[int, dict[str, int]]:
     """followers_count, following_count and statuses_count of each account, in one query."""
     ids = sorted(set(account_ids))
     counts = {account_id: dict.fromkeys(STAT_NAMES, 0) for account_id in ids}
-    if ids:
-        for account_id, *values in (await session.execute(_STATS, {"ids": ids})).all():
-            counts[account_id] = dict(zip(STAT_NAMES, map(int, values)))
+    for account_id, (_account, stats) in (await get_accounts_with_stats(session, ids)).items():
+        counts[account_id] = stats
     return counts
 
 

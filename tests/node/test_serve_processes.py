@@ -1,8 +1,8 @@
-"""`muralist serve` with worker processes, as `make run` starts it: the web process accepts,
-a worker process of its own processes and delivers, and the two tell each other what they
-commit over a socket (SQLite) or NOTIFY (PostgreSQL): a remote post the worker stores reaches
-the web process's streams, work the web process queues wakes the worker, and the workers
-stop with their `serve`."""
+"""`muralist serve` with its processes, as `make run` starts it: two web servers share the
+port, a worker process processes and delivers, and they tell each other what they commit over
+a socket (SQLite) or NOTIFY (PostgreSQL): a remote post the worker stores reaches the web
+servers' streams, work a web server queues wakes the worker, and the children stop with
+their `serve`."""
 
 import asyncio
 import json
@@ -67,7 +67,7 @@ async def test_serve_runs_its_workers_in_processes_that_share_their_commits(data
     env = dict(os.environ, MURALIST_DATABASE_URL=database_url, MURALIST_SCHEME="http",
                MURALIST_DOMAIN=f"127.0.0.1:{port}", MURALIST_BIND=f"127.0.0.1:{port}",
                MURALIST_MEDIA_DIR=str(tmp_path / "media"), MURALIST_ALLOW_PRIVATE_ADDRESSES="true",
-               MURALIST_WORKERS="1")
+               MURALIST_WORKERS="1", MURALIST_WEB_PROCESSES="2")
     command = [sys.executable, "-m", "node.cli"]
     created = await asyncio.create_subprocess_exec(*command, "user", "create", "zoe", "--email", "zoe@example.org",
                                                    "--password", "long-enough", env=env,
@@ -80,7 +80,8 @@ async def test_serve_runs_its_workers_in_processes_that_share_their_commits(data
         # It says it serves once its worker process runs, not before.
         lines = await _read_until(server.stdout, "Muralist is serving")
         assert any("worker for" in line for line in lines), lines
-        [worker] = _children(server.pid)
+        children = _children(server.pid)  # a worker process and a second web server
+        assert len(children) == 2, children
         bob = peer.add_actor("bob")
         async with aiohttp.ClientSession() as http:
             token = await _token(http, base)
@@ -108,4 +109,4 @@ async def test_serve_runs_its_workers_in_processes_that_share_their_commits(data
         server.send_signal(signal.SIGTERM)
         await asyncio.wait_for(server.wait(), WAIT)
         await peer.close()
-    assert not Path(f"/proc/{worker}").exists(), "the worker process outlived its serve"
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], "a child outlived its serve"
