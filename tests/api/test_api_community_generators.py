@@ -30,7 +30,16 @@ async def comfyui(_tmp_path):
         yield {"generator": "comfyui", "generator_url": server.base_url}, "sd_xl_turbo_1.0_fp16.safetensors"
 
 
-BACKENDS = {"automatic1111": automatic1111, "comfyui": comfyui}
+@contextlib.asynccontextmanager
+async def diffusers(tmp_path):
+    pytest.importorskip("diffusers", reason="the diffusion extra is not installed (make test installs it)")
+    from tests.generation.tiny_diffusion import build_tiny_pipeline
+
+    model_dir = build_tiny_pipeline(tmp_path)
+    yield {"generator": "diffusers", "diffusion_model_dir": str(model_dir), "generator_steps": 2}, "tiny-sd-turbo"
+
+
+BACKENDS = {"automatic1111": automatic1111, "comfyui": comfyui, "diffusers": diffusers}
 
 
 @pytest.fixture(params=list(BACKENDS))
