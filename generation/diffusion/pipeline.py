@@ -22,9 +22,13 @@ from generation.errors import BackendUnavailable, GenerationError
 def require_library() -> None:
     """GenerationError when the `diffusion` extra is missing, said so that it can be fixed."""
     try:
-        import diffusers  # noqa: F401
         import torch  # noqa: F401
-        import transformers  # noqa: F401
+        import transformers
+
+        # Before diffusers is imported: its pipelines import image processors whose notes about
+        # an absent torchvision would otherwise reach the node's log on every start.
+        transformers.logging.set_verbosity_error()
+        import diffusers  # noqa: F401
     except ImportError as exc:
         raise GenerationError(f"the diffusers generator needs the diffusion extra "
                               f"(pip install 'muralist[diffusion]'): {exc}") from None
@@ -56,10 +60,13 @@ def load(folder: ModelFolder, device: str) -> Loaded:
     import torch
     from diffusers import AutoPipelineForImage2Image, AutoPipelineForText2Image
     from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
 
     # Never reach for the hub: the folder is all there is (a missing file is an error, not a download).
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     diffusers_logging.set_verbosity_error()
+    diffusers_logging.disable_progress_bar()  # loading bars belong on a terminal, not in a node's log
+    transformers_logging.disable_progress_bar()
     logging.getLogger("transformers").setLevel(logging.ERROR)
     # Half precision on a GPU (bfloat16 for FLUX, which overflows in float16); the CPU wants float32.
     options = {}

@@ -105,3 +105,20 @@ async def test_a_misconfigured_generator_is_described_not_a_500(start_node, http
     async with http.get(f"{node.base_url}/api/v1/generations/styles") as response:
         styles = await response.json()
     assert styles[0]["generator"] == "comfyui" and styles[0]["rendering"] == "prompt"
+
+
+async def test_queued_jobs_of_one_size_are_drawn_in_one_batch(start_node, http, tmp_path):
+    pytest.importorskip("diffusers", reason="the diffusion extra is not installed (make test installs it)")
+    from tests.generation.tiny_diffusion import build_tiny_pipeline
+
+    node = await start_node(run_workers=False, generator="diffusers", generation_concurrency=1, diffusion_batch=3,
+                            diffusion_model_dir=str(build_tiny_pipeline(tmp_path)), generator_steps=2)
+    call, _api = await signed_in(node, http)
+    jobs = [(await call.generate(prompt=f"a fox number {n}", size="64x64", seed=str(n)))[1] for n in range(3)]
+    runner = node.app[WORKERS].generations
+    await runner.start()  # what a worker does first: the pipeline loads, and a round claims a batch
+    assert await node.app[WORKERS].generation_round() == 3
+    assert runner._held.batches == [3]
+    for job in jobs:
+        done = await call.job(job["id"])
+        assert done["state"] == "done" and done["seed"] == job["seed"], done
