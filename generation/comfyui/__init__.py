@@ -113,11 +113,12 @@ class ComfyUIGenerator:
         while True:
             history = await self.server.json("GET", f"/history/{prompt_id}")
             entry = history.get(prompt_id) if isinstance(history, dict) else None
+            # ComfyUI puts a run in its history once the run has ended, one way or the other.
             if isinstance(entry, dict):
                 status = entry.get("status") if isinstance(entry.get("status"), dict) else {}
                 if status.get("status_str") == "error":
                     raise GenerationError(f"the {WHO} workflow failed: {_execution_error(status)}")
-                if status.get("completed", True) and entry.get("outputs"):
+                if status.get("completed", True):
                     return entry
             if time.monotonic() >= deadline:
                 raise BackendUnavailable(f"the {WHO} server did not finish the image within {self.timeout:g} seconds")

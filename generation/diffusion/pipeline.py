@@ -7,6 +7,7 @@ remix costs no second copy of the model in memory.
 """
 
 import gc
+import importlib.util
 import io
 import logging
 import math
@@ -20,18 +21,21 @@ from generation.errors import BackendUnavailable, GenerationError
 
 
 def require_library() -> None:
-    """GenerationError when the `diffusion` extra is missing, said so that it can be fixed."""
-    try:
-        import torch  # noqa: F401
-        import transformers
+    """GenerationError when the `diffusion` extra is missing, said so that it can be fixed.
+    Looked up without importing: torch takes seconds and hundreds of MB to import, and the
+    web processes that only describe the generator never need it."""
+    missing = [name for name in ("torch", "transformers", "diffusers") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise GenerationError(f"the diffusers generator needs the diffusion extra (pip install "
+                              f"'muralist[diffusion]'): {', '.join(missing)} not installed")
 
-        # Before diffusers is imported: its pipelines import image processors whose notes about
-        # an absent torchvision would otherwise reach the node's log on every start.
-        transformers.logging.set_verbosity_error()
-        import diffusers  # noqa: F401
-    except ImportError as exc:
-        raise GenerationError(f"the diffusers generator needs the diffusion extra "
-                              f"(pip install 'muralist[diffusion]'): {exc}") from None
+
+def _quiet_imports() -> None:
+    import transformers
+
+    # Before diffusers is imported: its pipelines import image processors whose notes about an
+    # absent torchvision would otherwise reach the node's log on every start.
+    transformers.logging.set_verbosity_error()
 
 
 def pick_device(wanted: str) -> str:
@@ -57,6 +61,7 @@ class Loaded:
 
 def load(folder: ModelFolder, device: str) -> Loaded:
     """The pipelines on `device`; GenerationError naming the folder when diffusers cannot load it."""
+    _quiet_imports()
     import torch
     from diffusers import AutoPipelineForImage2Image, AutoPipelineForText2Image
     from diffusers.utils import logging as diffusers_logging

@@ -144,3 +144,15 @@ def corrupt_model(model, target):
     for weights in (target / "unet").glob("*.safetensors"):
         weights.write_bytes(b"this is not a safetensors file")
     return target
+
+
+def test_building_the_generator_imports_no_torch(tiny_model):
+    # The web processes build it only to describe it: torch is imported when the model loads.
+    import subprocess
+    import sys
+
+    code = ("import sys; from generation import get_generator; "
+            f"gen = get_generator('diffusers', model_dir={str(tiny_model)!r}); "
+            "assert gen.describe()['model'] == 'tiny-sd-turbo'; "
+            "assert 'torch' not in sys.modules and 'diffusers' not in sys.modules, 'imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

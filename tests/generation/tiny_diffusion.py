@@ -24,9 +24,13 @@ def write_tokenizer_files(folder: Path) -> tuple[Path, Path]:
 def build_tiny_pipeline(folder: Path, *, name: str = "tiny-sd-turbo") -> Path:
     """Save the tiny pipeline under folder/name and return its path."""
     import torch
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
     from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionPipeline, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()
     torch.manual_seed(0)
     unet = UNet2DConditionModel(
         block_out_channels=(8, 16), layers_per_block=1, sample_size=16, in_channels=4, out_channels=4,
