@@ -24,8 +24,10 @@ def write_tokenizer_files(folder: Path) -> tuple[Path, Path]:
 def build_tiny_pipeline(folder: Path, *, name: str = "tiny-sd-turbo") -> Path:
     """Save the tiny pipeline under folder/name and return its path."""
     import torch
-    from diffusers.utils import logging as diffusers_logging
     from transformers.utils import logging as transformers_logging
+
+    transformers_logging.set_verbosity_error()  # before diffusers: no notes about a missing torchvision
+    from diffusers.utils import logging as diffusers_logging
     from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionPipeline, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
