@@ -1,0 +1,67 @@
+"""Captured Mastodon moderation payloads (tests/fixtures/mastodon/: Block, Undo{Block}, Flag,
+Delete of an actor) replayed through a node's inbox by a peer signing as their actor, with
+what each should leave behind."""
+
+import pytest
+from sqlalchemy import select
+
+from storage.models import Block, Follow, InboxItem, Post
+from tests.federation.test_replay_fixtures import BASE_POST, make_scene
+from tests.peer import Peer
+
+
+@pytest.fixture
+async def peer():
+    server = await Peer().start()
+    yield server
+    await server.close()
+
+
+async def _item_state(scene, create: dict) -> tuple[str, str]:
+    async with scene.node.session() as session:
+        item = (await session.execute(select(InboxItem).where(InboxItem.activity_uri == create["id"]))).scalar_one()
+    return item.state, item.last_error or ""
+
+
+async def test_block_and_undo_block_from_mastodon(nodes, peer):
+    scene = await make_scene(nodes, peer, "mastodon")
+    await scene.send("follow")  # felix follows alice
+    block = await scene.send("block")
+    remote = await scene.remote_account()
+    assert await scene.count(Block, Block.block_uri == block["id"], Block.account_id == remote.id,
+                             Block.target_account_id == scene.alice.id) == 1
+    assert await scene.count(Follow) == 0
+
+    await scene.send("undo_block")
+    assert await scene.count(Block) == 0
+
+
+async def test_blocked_remote_reply_and_like_are_refused(nodes, peer):
+    scene = await make_scene(nodes, peer, "mastodon")
+    await scene.send("follow")  # the remote account is stored with its first activity
+    remote = await scene.remote_account()
+    async with scene.node.session() as session:
+        session.add(Block(account_id=scene.alice.id, target_account_id=remote.id,
+                          block_uri=f"{scene.alice.actor_uri}#blocks/1"))
+        await session.commit()
+    reply = scene.load("reply")
+    response = await scene.peer.send(scene.actor, scene.node.base_url + "/inbox", reply)
+    assert response.status == 202
+    await nodes.settle()
+    assert await scene.post(reply["object"]["id"]) is None  # refused: nothing stored
+    like = scene.load("like")
+    await scene.peer.send(scene.actor, scene.node.base_url + "/inbox", like)
+    await nodes.settle()
+    state, error = await _item_state(scene, like)
+    assert state == "failed" and "not found" in error
+    assert (await scene.refreshed(scene.local_note)).favourites_count == 0
+
+
+async def test_actor_delete_from_mastodon_removes_the_account(nodes, peer):
+    scene = await make_scene(nodes, peer, "mastodon")
+    await scene.send(BASE_POST["mastodon"])
+    await scene.send("follow")
+    await scene.send("delete_actor")
+    account = await scene.remote_account()
+    assert account.gone_at is not None
+    assert await scene.count(Post, Post.account_id == account.id) == 0
