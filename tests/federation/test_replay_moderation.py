@@ -5,7 +5,7 @@ what each should leave behind."""
 import pytest
 from sqlalchemy import select
 
-from storage.models import Block, Follow, InboxItem, Post
+from storage.models import Block, Follow, InboxItem, Post, Report
 from tests.federation.test_replay_fixtures import BASE_POST, make_scene
 from tests.peer import Peer
 
@@ -65,3 +65,14 @@ async def test_actor_delete_from_mastodon_removes_the_account(nodes, peer):
     account = await scene.remote_account()
     assert account.gone_at is not None
     assert await scene.count(Post, Post.account_id == account.id) == 0
+
+
+async def test_flag_from_mastodon_becomes_a_report(nodes, peer):
+    scene = await make_scene(nodes, peer, "mastodon")
+    flag = await scene.send("flag")
+    async with scene.node.session() as session:
+        report = (await session.execute(select(Report))).scalar_one()
+    assert report.flag_uri == flag["id"] and report.target_account_id == scene.alice.id
+    assert report.post_ids == [scene.local_note.id] and report.comment.startswith("Spam")
+    await scene.send("flag")  # a Flag received twice is one report
+    assert await scene.count(Report) == 1
