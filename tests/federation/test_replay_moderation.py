@@ -5,7 +5,7 @@ what each should leave behind."""
 import pytest
 from sqlalchemy import select
 
-from storage.models import Block, Follow, InboxItem, Post, Report
+from storage.models import Account, Block, Follow, InboxItem, Post, Report
 from tests.federation.test_replay_fixtures import BASE_POST, make_scene
 from tests.peer import Peer
 
@@ -76,3 +76,40 @@ async def test_flag_from_mastodon_becomes_a_report(nodes, peer):
     assert report.post_ids == [scene.local_note.id] and report.comment.startswith("Spam")
     await scene.send("flag")  # a Flag received twice is one report
     assert await scene.count(Report) == 1
+
+
+async def _alice_follows_felix(scene) -> None:
+    await scene.send("follow")  # stores felix's account
+    remote = await scene.remote_account()
+    async with scene.node.session() as session:
+        session.add(Follow(account_id=scene.alice.id, target_account_id=remote.id, state="accepted",
+                           follow_uri=f"{scene.alice.actor_uri}#follows/1"))
+        await session.commit()
+
+
+async def test_move_from_mastodon_moves_local_followers(nodes, peer):
+    scene = await make_scene(nodes, peer, "mastodon")
+    await _alice_follows_felix(scene)
+    new = peer.add_actor("felix_new", alsoKnownAs=[scene.actor.uri])
+    await scene.send("move", target=new.uri)
+    async with scene.node.session() as session:
+        followed = (await session.execute(select(Account.actor_uri).join(
+            Follow, Follow.target_account_id == Account.id).where(Follow.account_id == scene.alice.id))).scalars().all()
+        old = (await session.execute(select(Account).where(Account.actor_uri == scene.actor.uri))).scalar_one()
+    assert followed == [new.uri]
+    assert old.moved_to_account_id is not None
+    kinds = [(activity["type"], activity.get("object")) for activity in peer.received]
+    assert ("Follow", new.uri) in kinds  # the new account is asked
+    assert any(kind == "Undo" for kind, _ in kinds)  # the old follow is withdrawn
+
+
+async def test_move_to_an_account_that_does_not_name_the_old_one_is_refused(nodes, peer):
+    scene = await make_scene(nodes, peer, "mastodon")
+    await _alice_follows_felix(scene)
+    stranger = peer.add_actor("someone_else")
+    move = scene.load("move", target=stranger.uri)
+    await peer.send(scene.actor, scene.node.base_url + "/inbox", move)
+    await nodes.settle()
+    state, error = await _item_state(scene, move)
+    assert state == "failed" and "alsoKnownAs" in error
+    assert await scene.count(Follow, Follow.account_id == scene.alice.id) == 1
