@@ -57,6 +57,11 @@ class Settings:
     # for the workers it starts (node/local_feed.py), not by hand.
     feed_socket: str | None = None
     feed_hub: bool = True  # false in the extra web servers `serve` starts (they are feed clients)
+    # The generation policy (generation/policy.py): refused words, comma-separated, and whether
+    # prompts go to the OpenAI-compatible /v1/moderations of OPENAI_BASE_URL first.
+    generation_refused_words: str = ""
+    generation_moderation: bool = False
+    moderation_model: str = "omni-moderation-latest"
     # Who may read /api/v1/instance/domain_blocks: nobody (`disabled`), signed-in `users`, or `all`.
     show_domain_blocks: str = "disabled"
     extra: dict = field(default_factory=dict, compare=False)

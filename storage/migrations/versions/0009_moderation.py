@@ -88,6 +88,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('flag_uri', name=op.f('uq_reports_flag_uri'))
     )
     op.create_index(op.f('ix_reports_target_account_id'), 'reports', ['target_account_id'], unique=False)
+    for column in ('file_path', 'preview_path'):
+        op.create_index(op.f(f'ix_media_attachments_{column}'), 'media_attachments', [column], unique=False)
     # Plain ADD COLUMN (no table copy): SQLite's batch mode would rebuild `accounts` and lose
     # its expression index and the counters' triggers (see 0008).
     op.add_column('accounts', sa.Column('suspended_at', UTCDateTime(), nullable=True))
@@ -98,6 +100,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in reversed(ACCOUNT_COLUMNS):
         op.drop_column('accounts', name)
+    for column in ('file_path', 'preview_path'):
+        op.drop_index(op.f(f'ix_media_attachments_{column}'), table_name='media_attachments')
     op.drop_index(op.f('ix_reports_target_account_id'), table_name='reports')
     op.drop_table('reports')
     op.drop_table('domain_blocks')
