@@ -55,6 +55,7 @@ async def test_block_ends_follows_refuses_and_hides_both_ways(node):
     found = await node.call(bob.account_search, "alice")
     assert alice_id not in [account["id"] for account in found]
     assert [account["id"] for account in await node.call(alice.blocks)] == [bob_id]
+    assert await node.call(bob.account_statuses, alice_id) == []  # her profile shows him nothing
 
     relationship = await node.call(alice.account_unblock, bob_id)
     assert relationship["blocking"] is False and await _count(node, Block) == 0
