@@ -15,6 +15,7 @@ from activitypub.outbox import activities
 from storage.errors import NotFound
 from storage.models import Account, Post, Report
 from storage.repositories import accounts as account_repo
+from storage.repositories import domain_blocks as domain_block_repo
 from storage.snowflake import new_id
 from storage.types import utcnow
 
@@ -89,6 +90,9 @@ async def receive_flag(session: AsyncSession, actor: Account, flag_uri: str, obj
     posts that are that account's). Received twice, it is one report."""
     if actor.domain is None:
         raise ValidationError("a local report is made through the client API")
+    blocked = await domain_block_repo.get_domain_block(session, actor.domain)
+    if blocked is not None and blocked.reject_reports:
+        return None  # the admins chose not to hear reports from this server (Mastodon's reject_reports)
     existing = (await session.execute(select(Report).where(Report.flag_uri == flag_uri))).scalar_one_or_none()
     if existing is not None:
         return existing

@@ -5,7 +5,7 @@ what each should leave behind."""
 import pytest
 from sqlalchemy import select
 
-from storage.models import Account, Block, Follow, InboxItem, Post, Report
+from storage.models import Account, Block, DomainBlock, Follow, InboxItem, Post, Report
 from tests.federation.test_replay_fixtures import BASE_POST, make_scene
 from tests.peer import Peer
 
@@ -113,3 +113,12 @@ async def test_move_to_an_account_that_does_not_name_the_old_one_is_refused(node
     state, error = await _item_state(scene, move)
     assert state == "failed" and "alsoKnownAs" in error
     assert await scene.count(Follow, Follow.account_id == scene.alice.id) == 1
+
+
+async def test_flags_from_a_server_whose_reports_are_rejected_are_dropped(nodes, peer):
+    scene = await make_scene(nodes, peer, "mastodon")
+    async with scene.node.session() as session:
+        session.add(DomainBlock(domain=peer.base.split("//")[1], severity="noop", reject_reports=True))
+        await session.commit()
+    await scene.send("flag")
+    assert await scene.count(Report) == 0
