@@ -1,4 +1,4 @@
-"""The `muralist` command: serve, worker, migrate, and user management.
+"""The `muralist` command: serve, worker, migrate, user management, and moderation (node/admin_cli.py).
 
 Every mistake a user can make (a setting, a taken port, a bad name) ends as one
 `muralist: error:` line and exit status 1, before anything is written where possible.
@@ -23,6 +23,7 @@ from storage.errors import StorageError
 from storage.db import create_sessionmaker
 from storage.repositories import accounts as account_repo
 
+from . import admin_cli
 from .accounts import create_local_user, ensure_instance_actor
 from .app import create_app
 from .database import DatabaseReport, open_database
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--password", required=True)
     create.add_argument("--admin", action="store_true")
     user.add_parser("list", help="list local users")
+    admin_cli.add_parser(commands)
     generate = commands.add_parser("generate", help="make one image with the configured generator")
     generate.add_argument("prompt")
     generate.add_argument("--style", default=None, help="a style name (see /api/v1/generations/styles)")
@@ -256,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_worker(settings))
         elif args.command == "generate":
             asyncio.run(_generate(settings, args))
+        elif args.command == "admin":
+            asyncio.run(admin_cli.run(settings, args))
         elif args.user_command == "create":
             asyncio.run(_user_create(settings, args))
         else:

@@ -17,6 +17,7 @@ from .errors import ConfigError
 
 REGISTRATION_MODES = ("open", "approval", "closed")
 GENERATORS = ("procedural", "openai", "automatic1111", "comfyui", "diffusers")
+DOMAIN_BLOCK_AUDIENCES = ("disabled", "users", "all")
 RATE_LIMIT_KINDS = ("sign_in_ip", "sign_in_account", "sign_up", "api", "inbox")
 
 
@@ -72,6 +73,13 @@ class Settings:
     # for the workers it starts (node/local_feed.py), not by hand.
     feed_socket: str | None = None
     feed_hub: bool = True  # false in the extra web servers `serve` starts (they are feed clients)
+    # The generation policy (generation/policy.py): refused words, comma-separated, and whether
+    # prompts go to the OpenAI-compatible /v1/moderations of OPENAI_BASE_URL first.
+    generation_refused_words: str = ""
+    generation_moderation: bool = False
+    moderation_model: str = "omni-moderation-latest"
+    # Who may read /api/v1/instance/domain_blocks: nobody (`disabled`), signed-in `users`, or `all`.
+    show_domain_blocks: str = "disabled"
     extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -79,6 +87,8 @@ class Settings:
             raise ConfigError(f"MURALIST_SCHEME must be http or https, not {self.scheme!r}")
         if self.registrations not in REGISTRATION_MODES:
             raise ConfigError(f"MURALIST_REGISTRATIONS must be one of {', '.join(REGISTRATION_MODES)}")
+        if self.show_domain_blocks not in DOMAIN_BLOCK_AUDIENCES:
+            raise ConfigError(f"MURALIST_SHOW_DOMAIN_BLOCKS must be one of {', '.join(DOMAIN_BLOCK_AUDIENCES)}")
         if self.generator not in GENERATORS:
             raise ConfigError(f"MURALIST_GENERATOR must be one of {', '.join(GENERATORS)}")
         if not self.domain or "/" in self.domain:

@@ -17,6 +17,7 @@ from .auth import optional_scopes, require_scopes
 from .body import query_params
 from .pagination import page_params, paged_response
 from .status_entity import render_statuses
+from ..actions.hiding import hidden_posts_clause
 from .visibility import visible_posts
 
 
@@ -33,6 +34,7 @@ def setup(app: web.Application) -> None:
 async def _answer(request: web.Request, session, viewer, built, *, recheck: bool = False) -> web.Response:
     """Run one page of `built` = (select of post rows, key column) and answer it with `Link`."""
     query, key = built
+    query = query.where(await hidden_posts_clause(session, viewer))  # blocks, mutes, silences
     page = page_params(request)
     rows = page.newest_first((await session.execute(page.apply(query, key))).all())
     posts = list(rows)

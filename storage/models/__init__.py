@@ -5,6 +5,7 @@ from .base import Base
 from .client_api import Bookmark, IdempotencyKey, PostEdit
 from .generations import GenerationJob
 from .markers import Marker
+from .moderation import AccountDomainBlock, Block, DomainBlock, Mute, Report
 from .oauth import OAuthApp, OAuthCode, OAuthToken
 from .posts import MediaAttachment, Mention, Post, Quote, Tombstone
 from .queues import Delivery, InboxItem
@@ -14,4 +15,5 @@ __all__ = [
     "Account", "Base", "Bookmark", "Delivery", "Favourite", "Follow", "GenerationJob", "HomeFeedEntry", "IdempotencyKey", "InboxItem",
     "MediaAttachment", "Mention", "Notification", "Post", "PostEdit", "Quote", "Tombstone", "User",
     "Marker", "OAuthApp", "OAuthCode", "OAuthToken",
+    "AccountDomainBlock", "Block", "DomainBlock", "Mute", "Report",
 ]
