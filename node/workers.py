@@ -19,6 +19,7 @@ from .federation.processing import item_handler
 from .federation.runtime import FEDERATION, Federation
 from .generations import GenerationRunner
 from .push import rounds as push_rounds
+from .timed_work import due_round
 from .settings import Settings
 from .urls import Urls
 
@@ -54,10 +55,13 @@ class Workers:
         queued = await push_rounds.queue_round(self.sessionmaker, self.urls)
         return queued + await push_rounds.send_round(self.federation.http, self.sessionmaker, self.settings)
 
+    async def timed_round(self) -> int:
+        return await due_round(self.sessionmaker, self.settings)
+
     async def settle_once(self) -> int:
         """One pass over every queue; returns how many rows were worked on."""
         return (await self.inbox_round() + await self.delivery_round() + await self.generation_round()
-                + await self.push_round())
+                + await self.timed_round() + await self.push_round())
 
     async def _loop(self, round_fn, name: str) -> None:
         wake = self.federation.waker()
@@ -76,7 +80,8 @@ class Workers:
 
     async def run(self) -> None:
         await asyncio.gather(self._loop(self.inbox_round, "inbox"), self._loop(self.delivery_round, "delivery"),
-                             self._loop(self.generation_round, "generation"), self._loop(self.push_round, "push"))
+                             self._loop(self.generation_round, "generation"), self._loop(self.push_round, "push"),
+                             self._loop(self.timed_round, "timed"))
 
     def committed(self, changes: Changes) -> None:
         """A commit listener: work queued by this process or another wakes the loops now,

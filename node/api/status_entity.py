@@ -19,6 +19,7 @@ from storage.repositories import statuses as status_repo
 from ..urls import Urls
 from .entities import account_to_entity, format_id, format_time
 from .media_entity import media_to_entity
+from .poll_entity import PollLinks
 from .quote_entity import QuoteLinks
 from .status_parts import PARTS, Parts
 
@@ -35,6 +36,7 @@ class _Page:
         self.parts: dict[int, Parts] = {}
         self.marks = NO_MARKS
         self.quotes = QuoteLinks(viewer)
+        self.polls = PollLinks(viewer)
 
     async def load(self, session: AsyncSession, posts: list[Post]) -> None:
         known = {post.id: post for post in posts}
@@ -47,6 +49,7 @@ class _Page:
         accounts = await status_repo.get_accounts_with_stats(session, author_ids)
         self.accounts = {i: account_to_entity(account, self.urls, counts) for i, (account, counts) in accounts.items()}
         await self._load_parts(session, bodies)
+        await self.polls.load(session, [post.id for post in bodies])
         if self.viewer is not None:
             self.marks = await status_repo.get_viewer_marks(session, self.viewer.id, [post.id for post in bodies])
 
@@ -118,6 +121,7 @@ class _Page:
             "mentions": [dict(item) for item in mentions],
             "tags": [{"name": name, "url": self.urls.tag(name)} for name in post.tags or [] if isinstance(name, str)],
             "generation": generation_entity(post.generation),
+            "poll": self.polls.entity(post.id),
             **self._viewer_flags(post.id, post.account_id),
         }
 

@@ -1,0 +1,30 @@
+"""Work that falls due at a time rather than on arrival: polls closing at their end (and,
+with them, the notifications and final counts). Run by the workers each round."""
+
+import logging
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from storage.repositories import polls as poll_repo
+from storage.types import utcnow
+
+from . import actions
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+
+
+async def close_due_polls(sessionmaker: async_sessionmaker, settings: Settings) -> int:
+    """Close the polls whose end has come, one transaction for the batch; answers how many."""
+    async with sessionmaker() as session:
+        due = await poll_repo.list_due_polls(session, utcnow(), BATCH)
+        for poll in due:
+            await actions.close_poll(session, settings, poll)
+        await session.commit()
+    return len(due)
+
+
+async def due_round(sessionmaker: async_sessionmaker, settings: Settings) -> int:
+    return await close_due_polls(sessionmaker, settings)
