@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import NotFound
 from storage.models import Account, Post
+from storage.repositories import pins as pin_repo
 from storage.repositories import posts as post_repo
 from storage.repositories import statuses as status_repo
 
@@ -37,6 +38,7 @@ class _Page:
         self.marks = NO_MARKS
         self.quotes = QuoteLinks(viewer)
         self.polls = PollLinks(viewer)
+        self.pinned: set[int] = set()
 
     async def load(self, session: AsyncSession, posts: list[Post]) -> None:
         known = {post.id: post for post in posts}
@@ -52,6 +54,8 @@ class _Page:
         await self.polls.load(session, [post.id for post in bodies])
         if self.viewer is not None:
             self.marks = await status_repo.get_viewer_marks(session, self.viewer.id, [post.id for post in bodies])
+            self.pinned = await pin_repo.get_pinned_ids(
+                session, self.viewer.id, [post.id for post in bodies if post.account_id == self.viewer.id])
 
     async def _load_parts(self, session: AsyncSession, bodies: list[Post]) -> None:
         """Media and mention entities of each body, from the cache or two queries for the rest."""
@@ -91,7 +95,7 @@ class _Page:
         flags = {name: post_id in ids for name, ids in self.marks.items()}
         flags["muted"] = False
         if author_id == self.viewer.id:
-            flags["pinned"] = False
+            flags["pinned"] = post_id in self.pinned
         return flags
 
     def _quoted(self, post: Post) -> dict | None:
