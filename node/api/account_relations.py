@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.errors import NotFound
 from storage.models import Account, Follow
 from storage.repositories import account_queries
+from storage.repositories import endorsements as endorsement_repo
 
 from .. import actions, context
 from ..routing import add_routes
@@ -49,7 +50,8 @@ async def get_account_or_404(session: AsyncSession, account_id) -> Account:
 
 # --- the Relationship entity ---------------------------------------------------------
 
-def relationship_entity(target_id: int, outgoing: Follow | None, incoming: Follow | None) -> dict:
+def relationship_entity(target_id: int, outgoing: Follow | None, incoming: Follow | None,
+                        endorsed: bool = False) -> dict:
     """https://docs.joinmastodon.org/entities/Relationship/; blocks and mutes do not exist here."""
     following = outgoing is not None and outgoing.state == "accepted"
     return {
@@ -66,7 +68,7 @@ def relationship_entity(target_id: int, outgoing: Follow | None, incoming: Follo
         "requested": outgoing is not None and outgoing.state == "requested",
         "requested_by": incoming is not None and incoming.state == "requested",
         "domain_blocking": False,
-        "endorsed": False,
+        "endorsed": endorsed,
         "note": "",
     }
 
@@ -87,7 +89,8 @@ async def relationships_of(session: AsyncSession, viewer_id: int, target_ids: li
         if row.target_account_id == viewer_id:
             incoming[row.account_id] = row
     ordered = list(dict.fromkeys(target_id for target_id in target_ids if target_id in known))
-    return [relationship_entity(t, outgoing.get(t), incoming.get(t)) for t in ordered]
+    endorsed = await endorsement_repo.get_endorsed_ids(session, viewer_id, ordered)
+    return [relationship_entity(t, outgoing.get(t), incoming.get(t), t in endorsed) for t in ordered]
 
 
 async def relationships(request: web.Request) -> web.Response:
