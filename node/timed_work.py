@@ -1,5 +1,6 @@
 """Work that falls due at a time rather than on arrival: polls closing at their end (and,
-with them, the notifications and final counts). Run by the workers each round."""
+with them, the notifications and final counts) and scheduled statuses posted at their time.
+Run by the workers each round."""
 
 import logging
 
@@ -9,6 +10,7 @@ from storage.repositories import polls as poll_repo
 from storage.types import utcnow
 
 from . import actions
+from .actions.scheduled import post_due
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,5 +28,12 @@ async def close_due_polls(sessionmaker: async_sessionmaker, settings: Settings) 
     return len(due)
 
 
+async def post_scheduled(sessionmaker: async_sessionmaker, settings: Settings) -> int:
+    async with sessionmaker() as session:
+        posted = await post_due(session, settings, utcnow())
+        await session.commit()
+    return posted
+
+
 async def due_round(sessionmaker: async_sessionmaker, settings: Settings) -> int:
-    return await close_due_polls(sessionmaker, settings)
+    return await close_due_polls(sessionmaker, settings) + await post_scheduled(sessionmaker, settings)

@@ -9,12 +9,12 @@ from . import accounts, apps, authorize, instance, launch, markers, oauth
 from . import notifications, status_actions, status_edits, status_quotes, statuses, timelines
 from . import generations, media
 from . import account_profile, account_relations, account_statuses, search, streaming
-from . import directory, endorsements, instance_policies, polls, push, status_pins
+from . import directory, endorsements, instance_policies, polls, push, scheduled_statuses, status_pins
 
 SURFACES = (oauth, authorize, apps, instance, launch, markers, accounts,
             statuses, status_edits, status_actions, status_quotes, timelines, notifications, media, generations,
             account_profile, account_relations, account_statuses, search, streaming,
-            push, polls, status_pins, endorsements, directory, instance_policies)
+            push, polls, status_pins, endorsements, directory, instance_policies, scheduled_statuses)
 
 
 def setup(app: web.Application) -> None:

@@ -28,6 +28,7 @@ from .auth import optional_scopes, require_scopes
 from .body import Params, query_params, read_params
 from .entities import html_to_text
 from .params import path_id
+from .scheduled_statuses import schedule_status
 from .status_entity import render_status, render_statuses
 from .visibility import get_visible_post, visible_posts
 
@@ -96,6 +97,9 @@ async def create_status(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "write:statuses", session=session)
         post = await _remembered(session, auth.account, key)
+        if post is None and params.given("scheduled_at"):
+            return await schedule_status(request, session, auth.account, post_fields(params),
+                                         params.string("scheduled_at"))
         if post is None:
             fields = post_fields(params)
             post = await actions.create_post(session, request.app[context.SETTINGS], auth.account, **fields)
