@@ -18,6 +18,7 @@ from .deletes import delete_post, delete_remote_account, receive_delete
 from .edits import announce_quote_authorized, receive_edit, set_quote_policy, update_post
 from .follows import (accept_follow, authorize_follow_request, follow, reject_follow, reject_follow_request,
                       unfollow)
+from .polls import close_poll, receive_vote, store_remote_poll, vote
 from .posts import claim_media, create_post, post_note
 from .profile import receive_profile, update_profile
 from .quotes import answer_quote_request, authorization_revoked, check_may_quote, quote_answered, revoke_quote
@@ -30,4 +31,5 @@ __all__ = [
     "delete_remote_account", "favourite", "follow", "post_note", "receive_delete", "receive_edit", "receive_post", "receive_posts",
     "receive_profile", "reject_follow", "reject_follow_request", "unbookmark", "unboost", "unfavourite", "unfollow",
     "update_post", "update_profile", "block", "unblock", "mute", "unmute",
+    "update_post", "update_profile", "close_poll", "receive_vote", "store_remote_poll", "vote",
 ]

@@ -3,11 +3,14 @@
 from .accounts import Account, User
 from .base import Base
 from .client_api import Bookmark, IdempotencyKey, PostEdit
+from .featured import Endorsement, PinnedPost, ScheduledStatus
 from .generations import GenerationJob
 from .markers import Marker
 from .moderation import AccountDomainBlock, Block, DomainBlock, Mute, Report
 from .oauth import OAuthApp, OAuthCode, OAuthToken
+from .polls import Poll, PollVote
 from .posts import MediaAttachment, Mention, Post, Quote, Tombstone
+from .push import NodeKey, PushDelivery, PushSubscription
 from .queues import Delivery, InboxItem
 from .social import Favourite, Follow, HomeFeedEntry, Notification
 
@@ -16,4 +19,5 @@ __all__ = [
     "MediaAttachment", "Mention", "Notification", "Post", "PostEdit", "Quote", "Tombstone", "User",
     "Marker", "OAuthApp", "OAuthCode", "OAuthToken",
     "AccountDomainBlock", "Block", "DomainBlock", "Mute", "Report",
+    "Endorsement", "NodeKey", "PinnedPost", "Poll", "PollVote", "PushDelivery", "PushSubscription", "ScheduledStatus",
 ]
