@@ -1,0 +1,65 @@
+"""Who is looking at a page, and the form token that guards every form against cross-site
+requests.
+
+The signed-in account (or None) is put on the request by the session middleware
+(node/web/sessions.py). The form token is a double-submit token (OWASP CSRF cheat sheet): a
+random value in an HttpOnly, SameSite=Lax cookie that every form repeats in a hidden field.
+Another site can make a browser send the cookie but cannot read it to fill in the field; a
+POST whose `Origin` is another site is refused as well.
+"""
+
+import hmac
+import secrets
+
+from aiohttp import web
+
+from storage.models import Account, User
+
+from .. import context
+from ..errors import Forbidden
+
+CSRF_COOKIE = "muralist_csrf"
+CSRF_FIELD = "csrf_token"
+VIEWER = web.RequestKey("web_viewer", object)
+NEW_TOKEN = web.RequestKey("web_new_form_token", str)
+
+
+def current(request: web.Request) -> Account | None:
+    """The signed-in local account, or None."""
+    found = request.get(VIEWER)
+    return found[1] if found else None
+
+
+def current_user(request: web.Request) -> User | None:
+    found = request.get(VIEWER)
+    return found[0] if found else None
+
+
+def _valid(token: str | None) -> bool:
+    return isinstance(token, str) and 20 <= len(token) <= 100 and token.isascii()
+
+
+def form_token(request: web.Request) -> str:
+    """The token the forms of this answer carry: the browser's, or a new one set with the page."""
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if _valid(cookie):
+        return cookie
+    if NEW_TOKEN not in request:
+        request[NEW_TOKEN] = secrets.token_urlsafe(32)
+    return request[NEW_TOKEN]
+
+
+def remember_form_token(request: web.Request, response: web.StreamResponse) -> None:
+    if NEW_TOKEN in request:
+        secure = request.app[context.SETTINGS].scheme == "https"
+        response.set_cookie(CSRF_COOKIE, request[NEW_TOKEN], httponly=True, samesite="Lax", secure=secure, path="/")
+
+
+def check_form(request: web.Request, form) -> None:
+    """Forbidden unless the POST comes from one of this node's own pages."""
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and origin.rstrip("/") != request.app[context.SETTINGS].base_url.rstrip("/"):
+        raise Forbidden("this form was sent from another site")
+    cookie, sent = request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)
+    if not (_valid(cookie) and isinstance(sent, str) and hmac.compare_digest(cookie.encode(), sent.encode())):
+        raise Forbidden("the form expired or did not come from this site; reload the page and try again")
