@@ -10,13 +10,14 @@ POST whose `Origin` is another site is refused as well.
 
 import hmac
 import secrets
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from storage.models import Account, User
 
 from .. import context
-from ..errors import Forbidden
+from ..errors import Forbidden, NotAuthorized, ValidationError
 
 CSRF_COOKIE = "muralist_csrf"
 CSRF_FIELD = "csrf_token"
@@ -63,3 +64,58 @@ def check_form(request: web.Request, form) -> None:
     cookie, sent = request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)
     if not (_valid(cookie) and isinstance(sent, str) and hmac.compare_digest(cookie.encode(), sent.encode())):
         raise Forbidden("the form expired or did not come from this site; reload the page and try again")
+
+
+async def acting_account(session, request: web.Request) -> Account:
+    """The signed-in account, loaded in `session` (the one an action writes through)."""
+    account = current(request)
+    if account is None:
+        raise NotAuthorized("sign in first")
+    return await session.get(Account, account.id)
+
+
+def signed_in(handler):
+    """A page for signed-in people: anyone else is sent to the sign-in form, and back after it."""
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        if current(request) is None:
+            target = request.path_qs if request.method == "GET" else request.path
+            raise web.HTTPSeeOther(f"/sign-in?{urlencode({'next': target})}")
+        return await handler(request)
+
+    guarded.__name__ = handler.__name__
+    guarded.__doc__ = handler.__doc__
+    return guarded
+
+
+def local_target(text: str | None, default: str) -> str:
+    """Where to go after a form: a path on this node only (never `//other.example`)."""
+    if not isinstance(text, str) or not text.startswith("/") or text.startswith("//") or "\\" in text or len(text) > 2000:
+        return default
+    return text
+
+
+def see_other(location: str) -> web.Response:
+    """303: after a form, the browser loads `location` with a GET (no resubmission on reload)."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+MAX_FORM_BYTES = 256 * 1024  # a page's form is a few fields of text
+
+
+async def read_form(request: web.Request):
+    """The posted form, checked to come from this node's pages (`check_form`). An oversized or
+    malformed body is a clear 400, never a crash."""
+    if request.content_length is not None and request.content_length > MAX_FORM_BYTES:
+        raise ValidationError("the form is too large", status=413)
+    try:
+        form = await request.post()
+    except (ValueError, UnicodeDecodeError, AssertionError, web.HTTPException) as exc:
+        raise ValidationError(f"the form could not be read: {exc}", status=400) from None
+    check_form(request, form)
+    return form
+
+
+def field(form, name: str, limit: int = 10_000) -> str:
+    """A form field as text ("" when absent or a file), cut at `limit` characters."""
+    value = form.get(name)
+    return value[:limit] if isinstance(value, str) else ""

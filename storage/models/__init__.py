@@ -9,9 +9,11 @@ from .oauth import OAuthApp, OAuthCode, OAuthToken
 from .posts import MediaAttachment, Mention, Post, Quote, Tombstone
 from .queues import Delivery, InboxItem
 from .social import Favourite, Follow, HomeFeedEntry, Notification
+from .web import WebSession
 
 __all__ = [
     "Account", "Base", "Bookmark", "Delivery", "Favourite", "Follow", "GenerationJob", "HomeFeedEntry", "IdempotencyKey", "InboxItem",
     "MediaAttachment", "Mention", "Notification", "Post", "PostEdit", "Quote", "Tombstone", "User",
     "Marker", "OAuthApp", "OAuthCode", "OAuthToken",
+    "WebSession",
 ]
