@@ -7,6 +7,7 @@ from datetime import timedelta
 from aiohttp import web
 
 from storage.repositories import galleries
+from storage.repositories.accounts import storable
 from storage.repositories import posts as post_repo
 from storage.states import Visibility
 from storage.types import utcnow
@@ -60,7 +61,7 @@ async def front_page(request: web.Request) -> web.Response:
 
 async def tag_page(request: web.Request) -> web.Response:
     tag = request.match_info["tag"].strip().lstrip("#")
-    if not tag or len(tag) > MAX_TAG:
+    if not tag or len(tag) > MAX_TAG or not storable(tag):
         return await page(request, "error.html", {"status": 404, "message": "no such tag"}, status=404)
     return await _grid_page(request, title=f"#{tag}", intro=f"Images tagged #{tag} that {request.app[context.SETTINGS].domain} knows.",
                             empty=f"No images tagged #{tag} yet.", tag=tag.lower())

@@ -106,8 +106,8 @@ async def test_a_newcomer_signs_up_makes_posts_likes_remixes_and_follows(nodes):
 
             # Like it, with the keyboard.
             await page.get_by_role("button", name="Like").focus()
-            await page.keyboard.press("Enter")
-            await page.wait_for_url(post_url)
+            async with page.expect_navigation():  # the form's answer sends the browser back to the post
+                await page.keyboard.press("Enter")
             assert "1 likes" in " ".join((await page.inner_text(".counts")).split())
             assert await page.get_by_role("button", name="Unlike").count() == 1
 
@@ -131,7 +131,21 @@ async def test_a_newcomer_signs_up_makes_posts_likes_remixes_and_follows(nodes):
                 assert (await session.execute(select(func.count()).select_from(Follow))).scalar_one() == 1
             await browsing.visit(page.url)
             assert await page.get_by_role("button", name="Unfollow").count() == 1
+            # What Bea posts now reaches Ann's home feed and Bea's profile on Ann's node.
+            async with beta.session() as session:
+                media = await stored_media(session, beta.settings, bea, description="a green square", color=(20, 160, 60))
+                await actions.create_post(session, beta.settings, bea, text="new on beta", media_ids=[media.id])
+                await session.commit()
+            await nodes.settle()
+            await browsing.visit(page.url)
+            assert await page.locator("img[alt='a green square']").count() == 1
             await browsing.screenshot("remote-profile")
+            await page.locator("img[alt='a green square']").click()
+            await page.wait_for_url(re.compile(rf"/@bea@{re.escape(beta.domain)}/\d+$"))
+            assert "new on beta" in await page.inner_text("main")
+            await browsing.screenshot("remote-post")
+            await browsing.visit(base + "/home")
+            assert "new on beta" in await page.inner_text(".feed")
 
             for path, shot in (("/explore", "explore"), ("/about", "about"), ("/notifications", "notifications"),
                                ("/home", "home")):

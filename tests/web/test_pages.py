@@ -152,7 +152,7 @@ async def test_about_page(client, app, alice):
 
 
 async def test_browsers_get_html_404_and_clients_keep_json(client, app, alice):
-    for path in ("/nowhere", "/@nobody", "/users/nobody", "/@alice/123", "/tags/" + "x" * 200):
+    for path in ("/nowhere", "/@nobody", "/users/nobody", "/@alice/123", "/tags/" + "x" * 200, "/tags/a%00b"):
         text, _tags = await html(client, path, status=404)
         assert "Not found" in text
     for path, accept in (("/api/v1/nowhere", BROWSER["Accept"]), ("/nowhere", "application/json"),
