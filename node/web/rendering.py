@@ -63,6 +63,9 @@ async def page(request: web.Request, template: str, values: dict, *, preview: Pr
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Vary"] = "Accept, Cookie"
+    if common["viewer"] is not None:
+        # A page with someone's name and forms on it is theirs alone: no shared cache keeps it.
+        response.headers.setdefault("Cache-Control", "private, no-cache")
     viewer_state.remember_form_token(request, response)
     for name, value in (headers or {}).items():
         response.headers[name] = value

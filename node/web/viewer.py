@@ -78,8 +78,11 @@ def signed_in(handler):
     """A page for signed-in people: anyone else is sent to the sign-in form, and back after it."""
     async def guarded(request: web.Request) -> web.StreamResponse:
         if current(request) is None:
-            target = request.path_qs if request.method == "GET" else request.path
-            raise web.HTTPSeeOther(f"/sign-in?{urlencode({'next': target})}")
+            # A button pressed after the session ended cannot be replayed after signing in: a
+            # GET comes back to its page, a POST to the home feed.
+            if request.method != "GET":
+                raise web.HTTPSeeOther("/sign-in")
+            raise web.HTTPSeeOther(f"/sign-in?{urlencode({'next': request.path_qs})}")
         return await handler(request)
 
     guarded.__name__ = handler.__name__

@@ -201,3 +201,28 @@ async def test_signed_out_visitors_are_sent_to_sign_in(web):
     assert response.status == 303 and response.headers["Location"] == "/sign-in?next=/create"
     response = await web.post("/posts/1/like", headers=BROWSER, allow_redirects=False)
     assert response.status == 303
+
+
+async def test_wrong_passwords_past_the_limit_wait_with_a_message(aiohttp_client, database_url, tmp_path):
+    client = await aiohttp_client(create_app(Settings(
+        domain="node.test", scheme="http", database_url=database_url, media_dir=str(tmp_path / "m"),
+        run_workers=False, rate_limit_sign_in_ip="2 per 5 minutes")))
+    await create_user(client.app, "oz", password="a long password")
+    for _ in range(2):
+        await submit(client, "/sign-in", "/sign-in", {"login": "oz", "password": "nope"}, status=422)
+    response, text = await submit(client, "/sign-in", "/sign-in", {"login": "oz", "password": "a long password"},
+                                  status=429)
+    assert "Too many wrong passwords" in text and int(response.headers["Retry-After"]) > 0
+    assert await count(client.app, WebSession) == 0
+
+
+async def test_an_expired_or_unknown_session_signs_nobody_in(web):
+    await sign_up(web, "pat")
+    async with session_of(web.app) as session:
+        row = (await session.execute(select(WebSession))).scalar_one()
+        row.expires_at = row.created_at
+        await session.commit()
+    await get_page(web, "/home", status=303)
+    web.session.cookie_jar.update_cookies({"muralist_session": "x" * 43})
+    _text, tags = await get_page(web, "/")
+    assert tags.all("a", href="/sign-in")
