@@ -1,4 +1,4 @@
-"""Jinja2 filters of the web pages: the placeholder colour of a blurhash, dates, counts."""
+"""Jinja2 filters of the web pages: the placeholder colour of a blurhash, and dates."""
 
 from datetime import datetime
 
@@ -29,9 +29,4 @@ def iso(when: datetime | None) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when is not None else ""
 
 
-def plural(count: int, one: str, many: str | None = None) -> str:
-    count = max(0, int(count or 0))
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-FILTERS = {"blurhash_colour": blurhash_colour, "human_date": human_date, "iso": iso, "plural": plural}
+FILTERS = {"blurhash_colour": blurhash_colour, "human_date": human_date, "iso": iso}

@@ -108,7 +108,7 @@ async def test_a_newcomer_signs_up_makes_posts_likes_remixes_and_follows(nodes):
             await page.get_by_role("button", name="Like").focus()
             async with page.expect_navigation():  # the form's answer sends the browser back to the post
                 await page.keyboard.press("Enter")
-            assert "1 likes" in " ".join((await page.inner_text(".counts")).split())
+            assert "1 like 0 boosts" in " ".join((await page.inner_text(".counts")).split())
             assert await page.get_by_role("button", name="Unlike").count() == 1
 
             # Remix it.
@@ -150,6 +150,13 @@ async def test_a_newcomer_signs_up_makes_posts_likes_remixes_and_follows(nodes):
             for path, shot in (("/explore", "explore"), ("/about", "about"), ("/notifications", "notifications"),
                                ("/home", "home")):
                 await browsing.visit(base + path)
+                await browsing.screenshot(shot)
+            # On a phone nothing is wider than the screen.
+            await page.set_viewport_size({"width": 390, "height": 844})
+            for path, shot in (("/", "gallery-phone"), (post_path, "post-phone"), ("/create", "create-phone")):
+                await browsing.visit(base + path)
+                overflow = await page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, f"{path} is {overflow}px wider than a phone"
                 await browsing.screenshot(shot)
             await browsing.visit(base + "/no/such/page")
             assert "Not found" in await page.inner_text("h1")
