@@ -64,7 +64,7 @@ def _actor_document(request: web.Request, account: Account) -> dict:
 async def user_actor(request: web.Request) -> web.Response:
     account = await _local_person(request)
     if not wants_activity_json(request):
-        return profile_page(request, account)
+        return await profile_page(request, account)
     return activity_response(_actor_document(request, account))
 
 

@@ -13,6 +13,7 @@ from .posts import MediaAttachment, Mention, Post, Quote, Tombstone
 from .push import NodeKey, PushDelivery, PushSubscription
 from .queues import Delivery, InboxItem
 from .social import Favourite, Follow, HomeFeedEntry, Notification
+from .web import WebSession
 
 __all__ = [
     "Account", "Base", "Bookmark", "Delivery", "Favourite", "Follow", "GenerationJob", "HomeFeedEntry", "IdempotencyKey", "InboxItem",
@@ -20,4 +21,5 @@ __all__ = [
     "Marker", "OAuthApp", "OAuthCode", "OAuthToken",
     "AccountDomainBlock", "Block", "DomainBlock", "Mute", "Report",
     "Endorsement", "NodeKey", "PinnedPost", "Poll", "PollVote", "PushDelivery", "PushSubscription", "ScheduledStatus",
+    "WebSession",
 ]
