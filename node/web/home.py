@@ -48,7 +48,7 @@ async def home(request: web.Request) -> web.Response:
         query = query.where(key < max_id)
     async with request.app[context.SESSIONMAKER]() as session:
         rows = (await session.execute(query.order_by(key.desc()).limit(PAGE_SIZE))).all()
-        entries = [post for _key, post in rows]
+        entries = list(rows)  # plain rows that read like posts (storage.repositories.timelines)
         originals = await post_repo.get_posts_by_ids(session, [p.reblog_of_id for p in entries if p.reblog_of_id])
         shown = {p.id for p in await visible_posts(session, viewer, [*entries, *originals.values()])}
         boosters = await status_repo.get_accounts_by_ids(session, [p.account_id for p in entries if p.reblog_of_id])
