@@ -93,3 +93,12 @@ class NotificationType(StrEnum):
     REBLOG = "reblog"
     QUOTE = "quote"
     QUOTED_UPDATE = "quoted_update"
+
+
+class RepliesPolicy(StrEnum):
+    """Which replies a list timeline shows, as the Mastodon API names them: replies to any
+    account the owner follows, to members of the list, or none (replies to the owner always)."""
+
+    FOLLOWED = "followed"
+    LIST = "list"
+    NONE = "none"

@@ -16,6 +16,7 @@ from .deletes import delete_post, delete_remote_account, receive_delete
 from .edits import announce_quote_authorized, receive_edit, set_quote_policy, update_post
 from .follows import (accept_follow, authorize_follow_request, follow, reject_follow, reject_follow_request,
                       unfollow)
+from .lists import add_to_list, create_list, remove_from_list, update_list
 from .posts import claim_media, create_post, post_note
 from .profile import receive_profile, update_profile
 from .quotes import answer_quote_request, authorization_revoked, check_may_quote, quote_answered, revoke_quote
@@ -23,6 +24,7 @@ from .reactions import boost, favourite, unboost, unfavourite
 from .remote_posts import receive_post, receive_posts
 
 __all__ = [
+    "add_to_list", "create_list", "remove_from_list", "update_list",
     "accept_follow", "announce_quote_authorized", "answer_quote_request", "authorization_revoked", "check_may_quote", "quote_answered",
     "revoke_quote", "set_quote_policy", "authorize_follow_request", "bookmark", "boost", "claim_media", "create_post", "delete_post",
     "delete_remote_account", "favourite", "follow", "post_note", "receive_delete", "receive_edit", "receive_post", "receive_posts",

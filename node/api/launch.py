@@ -25,7 +25,6 @@ def setup(app: web.Application) -> None:
     add_routes(app, [
         ("GET", "/api/v1/preferences", preferences),
         ("GET", "/api/v1/custom_emojis", public_empty_list),
-        ("GET", "/api/v1/lists", scoped_empty_list("read:lists")),
         ("GET", "/api/v1/filters", scoped_empty_list("read:filters")),
         ("GET", "/api/v2/filters", scoped_empty_list("read:filters")),
         ("GET", "/api/v1/announcements", scoped_empty_list("read")),

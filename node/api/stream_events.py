@@ -14,13 +14,14 @@ import signal
 from aiohttp import web
 from sqlalchemy import select
 
-from storage.models import Account, Follow, HomeFeedEntry, Notification
+from storage.models import Account, Follow, HomeFeedEntry, Notification, Post
 from storage.repositories import posts as post_repo
 
 from .. import context
 from ..change_feed import open_feed
 from ..committed_changes import Changes, DeletedPost
 from ..streaming_hub import STREAMING_HUB, Hub, Stream
+from .list_stream import list_delete_events, list_post_events, without_exclusive_readers
 from .notifications import render_notifications
 from .status_entity import render_statuses
 
@@ -44,9 +45,12 @@ async def _home_readers(session, hub: Hub, post_id: int) -> set[int]:
     listening = hub.user_ids(("user",))
     if not listening:
         return set()
-    rows = await session.execute(select(HomeFeedEntry.account_id).where(
+    rows = await session.execute(select(HomeFeedEntry.account_id, Post.account_id).join(
+        Post, Post.id == HomeFeedEntry.post_id).where(
         HomeFeedEntry.post_id == post_id, HomeFeedEntry.account_id.in_(sorted(listening))))
-    return set(rows.scalars())
+    readers = rows.all()
+    return await without_exclusive_readers(session, readers[0][1], {reader for reader, _a in readers}) \
+        if readers else set()
 
 
 async def _post_events(session, app: web.Application, hub: Hub, post_ids: list[int], event: str) -> None:
@@ -102,7 +106,10 @@ async def publish_changes(app: web.Application, changes: Changes) -> None:
         await _post_events(session, app, hub, changes.new_post_ids, "update")
         edited = [post_id for post_id in changes.edited_post_ids if post_id not in changes.new_post_ids]
         await _post_events(session, app, hub, edited, "status.update")
+        await list_post_events(session, app, hub, changes.new_post_ids, "update")
+        await list_post_events(session, app, hub, edited, "status.update")
         await _delete_events(session, hub, changes.deleted_posts)
+        await list_delete_events(session, hub, changes.deleted_posts)
         await _notification_events(session, app, hub, changes.notification_ids)
 
 

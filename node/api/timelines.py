@@ -1,5 +1,5 @@
 """Timelines and saved lists in the client API: home, public (local / remote / only_media),
-hashtag, favourites and bookmarks (https://docs.joinmastodon.org/methods/timelines/,
+hashtag, a list's, favourites and bookmarks (https://docs.joinmastodon.org/methods/timelines/,
 /methods/favourites/, /methods/bookmarks/).
 
 Each list is one paged select (storage.repositories.timelines) and one batched render, with
@@ -9,6 +9,7 @@ own id for those lists.
 
 from aiohttp import web
 
+from storage.repositories import lists as list_repo
 from storage.repositories import timelines as timeline_repo
 
 from .. import context
@@ -16,6 +17,7 @@ from ..routing import add_routes
 from .auth import optional_scopes, require_scopes
 from .body import query_params
 from .pagination import page_params, paged_response
+from .params import path_id
 from .status_entity import render_statuses
 from .visibility import visible_posts
 
@@ -25,6 +27,7 @@ def setup(app: web.Application) -> None:
         ("GET", "/api/v1/timelines/home", home),
         ("GET", "/api/v1/timelines/public", public),
         ("GET", "/api/v1/timelines/tag/{hashtag}", hashtag),
+        ("GET", r"/api/v1/timelines/list/{id:\d+}", list_timeline),
         ("GET", "/api/v1/favourites", favourites),
         ("GET", "/api/v1/bookmarks", bookmarks),
     ])
@@ -72,6 +75,13 @@ async def hashtag(request: web.Request) -> web.Response:
         auth = await optional_scopes(request, "read:statuses", session=session)
         viewer = auth.account if auth else None
         return await _answer(request, session, viewer, timeline_repo.public_query(**filters, tag=tag))
+
+
+async def list_timeline(request: web.Request) -> web.Response:
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "read:lists", session=session)
+        found = await list_repo.get_list(session, auth.account.id, path_id(request, what="list"))
+        return await _answer(request, session, auth.account, list_repo.list_timeline_query(found))
 
 
 async def favourites(request: web.Request) -> web.Response:

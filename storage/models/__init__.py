@@ -4,6 +4,7 @@ from .accounts import Account, User
 from .base import Base
 from .client_api import Bookmark, IdempotencyKey, PostEdit
 from .generations import GenerationJob
+from .lists import List, ListAccount
 from .markers import Marker
 from .oauth import OAuthApp, OAuthCode, OAuthToken
 from .posts import MediaAttachment, Mention, Post, Quote, Tombstone
@@ -12,6 +13,7 @@ from .social import Favourite, Follow, HomeFeedEntry, Notification
 
 __all__ = [
     "Account", "Base", "Bookmark", "Delivery", "Favourite", "Follow", "GenerationJob", "HomeFeedEntry", "IdempotencyKey", "InboxItem",
+    "List", "ListAccount",
     "MediaAttachment", "Mention", "Notification", "Post", "PostEdit", "Quote", "Tombstone", "User",
     "Marker", "OAuthApp", "OAuthCode", "OAuthToken",
 ]

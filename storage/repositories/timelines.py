@@ -1,5 +1,5 @@
 """The selects behind the client API's lists of posts: home, public, hashtag, favourites and
-bookmarks. Each function answers a select of (paging key, Post) and the key column, so the
+bookmarks (a list's timeline is in lists.py). Each function answers a select of (paging key, Post) and the key column, so the
 caller adds the cursor conditions, the order and the limit of one page."""
 
 import json
@@ -7,12 +7,13 @@ import json
 from sqlalchemy import Text, cast, exists, or_, select
 
 from ..models import Bookmark, Favourite, HomeFeedEntry, MediaAttachment, Post
+from .lists import in_exclusive_list
 
 
 def home_query(account_id: int):
     """The account's home feed, filled on write (fan-out), keyed by post id."""
     query = (select(HomeFeedEntry.post_id, Post).join(Post, Post.id == HomeFeedEntry.post_id)
-             .where(HomeFeedEntry.account_id == account_id))
+             .where(HomeFeedEntry.account_id == account_id, ~in_exclusive_list(account_id, Post.account_id)))
     return query, HomeFeedEntry.post_id
 
 

@@ -1,0 +1,53 @@
+"""client lists and filters: the rest of the Mastodon client API's own rows
+
+Lists and their members.
+
+Revision ID: 0010
+Revises: 0008
+Create Date: 2026-12-02
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from storage.types import UTCDateTime
+
+
+revision = '0010'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint([column], [f'{target}.id'], name=op.f(f'fk_{table}_{column}_{target}'),
+                                   ondelete='CASCADE')
+
+
+def upgrade() -> None:
+    op.create_table('lists',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('account_id', sa.BigInteger(), nullable=False),
+    sa.Column('title', sa.String(length=256), nullable=False),
+    sa.Column('replies_policy', sa.String(length=16), nullable=False),
+    sa.Column('exclusive', sa.Boolean(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    _fk('lists', 'account_id', 'accounts'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lists'))
+    )
+    op.create_index(op.f('ix_lists_account_id'), 'lists', ['account_id'], unique=False)
+    op.create_table('list_accounts',
+    sa.Column('list_id', sa.BigInteger(), nullable=False),
+    sa.Column('account_id', sa.BigInteger(), nullable=False),
+    _fk('list_accounts', 'list_id', 'lists'),
+    _fk('list_accounts', 'account_id', 'accounts'),
+    sa.PrimaryKeyConstraint('list_id', 'account_id', name=op.f('pk_list_accounts'))
+    )
+    op.create_index('ix_list_accounts_account_id', 'list_accounts', ['account_id'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_list_accounts_account_id', table_name='list_accounts')
+    op.drop_table('list_accounts')
+    op.drop_index(op.f('ix_lists_account_id'), table_name='lists')
+    op.drop_table('lists')
