@@ -102,3 +102,16 @@ class RepliesPolicy(StrEnum):
     FOLLOWED = "followed"
     LIST = "list"
     NONE = "none"
+
+
+class FilterAction(StrEnum):
+    """What a filter does to a post it matches, as the Mastodon API names it: show it behind a
+    warning, leave it out, or (Mastodon 4.4) hide only its media."""
+
+    WARN = "warn"
+    HIDE = "hide"
+    BLUR = "blur"
+
+
+# Where a filter applies, as Mastodon names the places.
+FILTER_CONTEXTS = ("home", "notifications", "public", "thread", "account")

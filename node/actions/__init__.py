@@ -14,6 +14,7 @@ storage.errors.NotFound.
 from .bookmarks import bookmark, unbookmark
 from .deletes import delete_post, delete_remote_account, receive_delete
 from .edits import announce_quote_authorized, receive_edit, set_quote_policy, update_post
+from .filters import add_filter_status, add_keyword, create_filter, update_filter, update_keyword
 from .follows import (accept_follow, authorize_follow_request, follow, reject_follow, reject_follow_request,
                       unfollow)
 from .lists import add_to_list, create_list, remove_from_list, update_list
@@ -24,6 +25,7 @@ from .reactions import boost, favourite, unboost, unfavourite
 from .remote_posts import receive_post, receive_posts
 
 __all__ = [
+    "add_filter_status", "add_keyword", "create_filter", "update_filter", "update_keyword",
     "add_to_list", "create_list", "remove_from_list", "update_list",
     "accept_follow", "announce_quote_authorized", "answer_quote_request", "authorization_revoked", "check_may_quote", "quote_answered",
     "revoke_quote", "set_quote_policy", "authorize_follow_request", "bookmark", "boost", "claim_media", "create_post", "delete_post",

@@ -42,7 +42,7 @@ async def list_post_events(session, app, hub: Hub, post_ids: list[int], event: s
             continue
         for found in await list_repo.lists_showing(session, lists, post_id):
             viewer = await session.get(Account, found.account_id)
-            for entity in await render_statuses(session, app[context.URLS], viewer, [post]):
+            for entity in await render_statuses(session, app[context.URLS], viewer, [post], filter_context="home"):
                 hub.publish(("list", found.id), event, json.dumps(entity, separators=(",", ":")))
 
 

@@ -49,7 +49,8 @@ async def render_notifications(session: AsyncSession, urls: Urls, viewer: Accoun
     accounts = dict(zip(senders, await render_accounts(session, urls, list(senders.values()))))
     posts = await post_repo.get_posts_by_ids(session, [row.post_id for row in rows if row.post_id])
     shown = await visible_posts(session, viewer, list(posts.values()))
-    statuses = {post.id: entity for post, entity in zip(shown, await render_statuses(session, urls, viewer, shown))}
+    rendered = await render_statuses(session, urls, viewer, shown, filter_context="notifications")
+    statuses = {int(entity["id"]): entity for entity in rendered}
     entities = []
     for row in rows:
         if row.from_account_id not in accounts or (row.post_id is not None and row.post_id not in statuses):

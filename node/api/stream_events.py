@@ -24,6 +24,7 @@ from ..streaming_hub import STREAMING_HUB, Hub, Stream
 from .list_stream import list_delete_events, list_post_events, without_exclusive_readers
 from .notifications import render_notifications
 from .status_entity import render_statuses
+from .status_filters import public_payloads
 
 USER_STREAMS = ("user", "user:notification")
 
@@ -62,14 +63,15 @@ async def _post_events(session, app: web.Application, hub: Hub, post_ids: list[i
             continue  # deleted again before the event went out
         for account_id in sorted(await _home_readers(session, hub, post.id)):
             viewer = await session.get(Account, account_id)
-            for entity in await render_statuses(session, urls, viewer, [post]):
+            for entity in await render_statuses(session, urls, viewer, [post], filter_context="home"):
                 hub.publish(("user", account_id), event, _dump(entity))
         streams = [s for s in public_streams(post.local, post.visibility, post.reblog_of_id is not None, post.tags)
                    if hub.listening(s)]
         if streams:
             for entity in await render_statuses(session, urls, None, [post]):
+                payload_of = await public_payloads(session, hub, streams, entity)
                 for stream in streams:
-                    hub.publish(stream, event, _dump(entity))
+                    hub.publish_each(stream, event, payload_of)
 
 
 async def _delete_events(session, hub: Hub, deleted: list[DeletedPost]) -> None:

@@ -33,7 +33,8 @@ def setup(app: web.Application) -> None:
     ])
 
 
-async def _answer(request: web.Request, session, viewer, built, *, recheck: bool = False) -> web.Response:
+async def _answer(request: web.Request, session, viewer, built, *, recheck: bool = False,
+                  filter_context: str | None = None) -> web.Response:
     """Run one page of `built` = (select of (key, Post), key column) and answer it with `Link`."""
     query, key = built
     page = page_params(request)
@@ -44,14 +45,15 @@ async def _answer(request: web.Request, session, viewer, built, *, recheck: bool
         shown = {post.id for post in await visible_posts(session, viewer, posts)}
         posts = [post for post in posts if post.id in shown]
     urls = request.app[context.URLS]
-    entities = await render_statuses(session, urls, viewer, posts)
+    entities = await render_statuses(session, urls, viewer, posts, filter_context=filter_context)
     return paged_response(request, urls, entities, [row_key for row_key, _post in rows])
 
 
 async def home(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "read:statuses", session=session)
-        return await _answer(request, session, auth.account, timeline_repo.home_query(auth.account.id))
+        return await _answer(request, session, auth.account, timeline_repo.home_query(auth.account.id),
+                             filter_context="home")
 
 
 def _public_filters(request: web.Request) -> dict:
@@ -65,7 +67,7 @@ async def public(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await optional_scopes(request, "read:statuses", session=session)
         viewer = auth.account if auth else None
-        return await _answer(request, session, viewer, timeline_repo.public_query(**filters))
+        return await _answer(request, session, viewer, timeline_repo.public_query(**filters), filter_context="public")
 
 
 async def hashtag(request: web.Request) -> web.Response:
@@ -74,14 +76,16 @@ async def hashtag(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await optional_scopes(request, "read:statuses", session=session)
         viewer = auth.account if auth else None
-        return await _answer(request, session, viewer, timeline_repo.public_query(**filters, tag=tag))
+        return await _answer(request, session, viewer, timeline_repo.public_query(**filters, tag=tag),
+                             filter_context="public")
 
 
 async def list_timeline(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "read:lists", session=session)
         found = await list_repo.get_list(session, auth.account.id, path_id(request, what="list"))
-        return await _answer(request, session, auth.account, list_repo.list_timeline_query(found))
+        return await _answer(request, session, auth.account, list_repo.list_timeline_query(found),
+                             filter_context="home")
 
 
 async def favourites(request: web.Request) -> web.Response:

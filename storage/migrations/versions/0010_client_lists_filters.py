@@ -1,6 +1,6 @@
 """client lists and filters: the rest of the Mastodon client API's own rows
 
-Lists and their members.
+Lists and their members; filters (v2) with their keywords and posts.
 
 Revision ID: 0010
 Revises: 0008
@@ -44,9 +44,46 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('list_id', 'account_id', name=op.f('pk_list_accounts'))
     )
     op.create_index('ix_list_accounts_account_id', 'list_accounts', ['account_id'], unique=False)
+    op.create_table('filters',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('account_id', sa.BigInteger(), nullable=False),
+    sa.Column('title', sa.String(length=256), nullable=False),
+    sa.Column('context', sa.JSON(), nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('expires_at', UTCDateTime(), nullable=True),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    _fk('filters', 'account_id', 'accounts'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_filters'))
+    )
+    op.create_index(op.f('ix_filters_account_id'), 'filters', ['account_id'], unique=False)
+    op.create_table('filter_keywords',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('filter_id', sa.BigInteger(), nullable=False),
+    sa.Column('keyword', sa.String(length=512), nullable=False),
+    sa.Column('whole_word', sa.Boolean(), nullable=False),
+    _fk('filter_keywords', 'filter_id', 'filters'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_filter_keywords'))
+    )
+    op.create_index(op.f('ix_filter_keywords_filter_id'), 'filter_keywords', ['filter_id'], unique=False)
+    op.create_table('filter_statuses',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('filter_id', sa.BigInteger(), nullable=False),
+    sa.Column('post_id', sa.BigInteger(), nullable=False),
+    _fk('filter_statuses', 'filter_id', 'filters'),
+    _fk('filter_statuses', 'post_id', 'posts'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_filter_statuses')),
+    sa.UniqueConstraint('filter_id', 'post_id', name=op.f('uq_filter_statuses_filter_id_post_id'))
+    )
+    op.create_index(op.f('ix_filter_statuses_filter_id'), 'filter_statuses', ['filter_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_filter_statuses_filter_id'), table_name='filter_statuses')
+    op.drop_table('filter_statuses')
+    op.drop_index(op.f('ix_filter_keywords_filter_id'), table_name='filter_keywords')
+    op.drop_table('filter_keywords')
+    op.drop_index(op.f('ix_filters_account_id'), table_name='filters')
+    op.drop_table('filters')
     op.drop_index('ix_list_accounts_account_id', table_name='list_accounts')
     op.drop_table('list_accounts')
     op.drop_index(op.f('ix_lists_account_id'), table_name='lists')
