@@ -2,7 +2,8 @@
 server: its reply count, whom it mentions, the home feeds it enters and who is notified.
 
 Readers are the author (when local), the author's local followers (unless the post is
-direct) and every mentioned local account. Mentioned local accounts are notified. Edits
+direct) and every mentioned local account. Mentioned local accounts are notified, and a
+direct post enters its local participants' conversations (node/actions/conversations.py). Edits
 notify only accounts they newly mention. (The author of a quoted post is told when the quote
 is accepted: node/actions/quotes.py.) Nothing here commits.
 """
@@ -17,6 +18,7 @@ from storage.repositories import follows as follow_repo
 from storage.repositories import posts as post_repo
 from storage.states import NotificationType, Visibility
 
+from .conversations import record_direct_posts
 from .notify import notify
 
 
@@ -58,3 +60,4 @@ async def posts_arrived(session: AsyncSession, arrivals: list[tuple[Post, Accoun
             readers.update(followers.get(author.id, ()))
         rows += [(reader, post.id) for reader in readers]
     await post_repo.put_home_feed_rows(session, rows)
+    await record_direct_posts(session, arrivals)

@@ -21,6 +21,7 @@ from .. import context
 from ..change_feed import open_feed
 from ..committed_changes import Changes, DeletedPost
 from ..streaming_hub import STREAMING_HUB, Hub, Stream
+from .conversations import conversation_events
 from .list_stream import list_delete_events, list_post_events, without_exclusive_readers
 from .notifications import render_notifications
 from .status_entity import render_statuses
@@ -109,6 +110,7 @@ async def publish_changes(app: web.Application, changes: Changes) -> None:
         edited = [post_id for post_id in changes.edited_post_ids if post_id not in changes.new_post_ids]
         await _post_events(session, app, hub, edited, "status.update")
         await list_post_events(session, app, hub, changes.new_post_ids, "update")
+        await conversation_events(session, app, hub, changes.new_post_ids)
         await list_post_events(session, app, hub, edited, "status.update")
         await _delete_events(session, hub, changes.deleted_posts)
         await list_delete_events(session, hub, changes.deleted_posts)

@@ -34,6 +34,7 @@ STREAMS = {
     "hashtag": (False, ("read", "read:statuses")),
     "hashtag:local": (False, ("read", "read:statuses")),
     "list": (True, ("read", "read:lists")),
+    "direct": (True, ("read", "read:statuses")),
 }
 
 

@@ -3,6 +3,7 @@
 from .accounts import Account, User
 from .base import Base
 from .client_api import Bookmark, IdempotencyKey, PostEdit
+from .conversations import Conversation
 from .filters import Filter, FilterKeyword, FilterStatus
 from .generations import GenerationJob
 from .lists import List, ListAccount
@@ -14,7 +15,7 @@ from .social import Favourite, Follow, HomeFeedEntry, Notification
 
 __all__ = [
     "Account", "Base", "Bookmark", "Delivery", "Favourite", "Follow", "GenerationJob", "HomeFeedEntry", "IdempotencyKey", "InboxItem",
-    "Filter", "FilterKeyword", "FilterStatus", "List", "ListAccount",
+    "Conversation", "Filter", "FilterKeyword", "FilterStatus", "List", "ListAccount",
     "MediaAttachment", "Mention", "Notification", "Post", "PostEdit", "Quote", "Tombstone", "User",
     "Marker", "OAuthApp", "OAuthCode", "OAuthToken",
 ]

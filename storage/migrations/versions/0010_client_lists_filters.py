@@ -1,6 +1,6 @@
 """client lists and filters: the rest of the Mastodon client API's own rows
 
-Lists and their members; filters (v2) with their keywords and posts.
+Lists and their members; filters (v2) with their keywords and posts; direct conversations.
 
 Revision ID: 0010
 Revises: 0008
@@ -75,9 +75,26 @@ def upgrade() -> None:
     sa.UniqueConstraint('filter_id', 'post_id', name=op.f('uq_filter_statuses_filter_id_post_id'))
     )
     op.create_index(op.f('ix_filter_statuses_filter_id'), 'filter_statuses', ['filter_id'], unique=False)
+    op.create_table('conversations',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('account_id', sa.BigInteger(), nullable=False),
+    sa.Column('participants_key', sa.String(length=64), nullable=False),
+    sa.Column('participant_ids', sa.JSON(), nullable=False),
+    sa.Column('post_ids', sa.JSON(), nullable=False),
+    sa.Column('last_post_id', sa.BigInteger(), nullable=False),
+    sa.Column('unread', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', UTCDateTime(), nullable=False),
+    _fk('conversations', 'account_id', 'accounts'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conversations')),
+    sa.UniqueConstraint('account_id', 'participants_key', name=op.f('uq_conversations_account_id_participants_key'))
+    )
+    op.create_index('ix_conversations_account_id_last_post_id', 'conversations', ['account_id', 'last_post_id'],
+                    unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_conversations_account_id_last_post_id', table_name='conversations')
+    op.drop_table('conversations')
     op.drop_index(op.f('ix_filter_statuses_filter_id'), table_name='filter_statuses')
     op.drop_table('filter_statuses')
     op.drop_index(op.f('ix_filter_keywords_filter_id'), table_name='filter_keywords')
