@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.errors import NotFound
 from storage.models import Account, Notification
 from storage.repositories import markers as marker_repo
+from storage.repositories.notification_groups import group_key
 from storage.repositories import notifications as notification_repo
 from storage.repositories import posts as post_repo
 from storage.repositories import statuses as status_repo
@@ -55,7 +56,7 @@ async def render_notifications(session: AsyncSession, urls: Urls, viewer: Accoun
     for row in rows:
         if row.from_account_id not in accounts or (row.post_id is not None and row.post_id not in statuses):
             continue
-        entity = {"id": format_id(row.id), "type": row.type, "group_key": f"ungrouped-{row.id}",
+        entity = {"id": format_id(row.id), "type": row.type, "group_key": group_key(row),
                   "created_at": format_time(row.created_at), "account": accounts[row.from_account_id]}
         if row.post_id is not None:
             entity["status"] = statuses[row.post_id]
