@@ -28,6 +28,7 @@ from ..routing import add_routes
 from .auth import require_scopes
 from .body import query_params
 from .entities import format_id, format_time
+from .notification_requests import hidden_notifications
 from .pagination import link_header, page_params
 from .status_entity import render_accounts, render_statuses
 from .visibility import visible_posts
@@ -130,16 +131,18 @@ async def render_groups(session, urls, viewer: Account, groups: list[Group]) -> 
 async def index(request: web.Request) -> web.Response:
     page = page_params(request, default=40, maximum=80)
     filters, grouped_types = _query_filters(request)
+    include_filtered = query_params(request).boolean("include_filtered", False)
     urls = request.app[context.URLS]
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "read:notifications", session=session)
         query, key = notification_repo.notifications_query(auth.account.id, **filters)
+        hidden = await hidden_notifications(session, auth.account.id, include_filtered=include_filtered)
+        query = query.where(~hidden)
         wide = type(page)(max_id=page.max_id, since_id=page.since_id, min_id=page.min_id,
                           limit=min(page.limit * ROWS_PER_GROUP, MAX_ROWS))
         rows = [row for _id, row in (await session.execute(wide.apply(query, key))).all()]
         groups = fold(rows, grouped_types, page.limit)  # ascending for min_id: the oldest groups above it
-        extra = [Notification.type.in_(filters["types"])] if filters["types"] else []
-        await _complete(session, auth.account.id, groups, extra)
+        await _complete(session, auth.account.id, groups, [~hidden])
         body = await render_groups(session, urls, auth.account, groups)
     ids = sorted((row.id for group in groups for row in group.rows), reverse=True)
     headers = link_header(request, urls, ids[0] if ids else None, ids[-1] if ids else None)
@@ -196,6 +199,7 @@ async def unread_count(request: web.Request) -> web.Response:
         markers = await marker_repo.get_markers(session, auth.account.id, ["notifications"])
         after = markers[0].last_read_id if markers else 0
         query, key = notification_repo.notifications_query(auth.account.id, **filters)
+        query = query.where(~await hidden_notifications(session, auth.account.id))
         rows = (await session.execute(query.where(key > after).order_by(key.desc()).limit(MAX_ROWS))).all()
     count = len(fold([row for _id, row in rows], grouped_types, limit))
     return web.json_response({"count": count})

@@ -23,6 +23,7 @@ from ..committed_changes import Changes, DeletedPost
 from ..streaming_hub import STREAMING_HUB, Hub, Stream
 from .conversations import conversation_events
 from .list_stream import list_delete_events, list_post_events, without_exclusive_readers
+from .notification_requests import is_hidden
 from .notifications import render_notifications
 from .status_entity import render_statuses
 from .status_filters import public_payloads
@@ -95,6 +96,8 @@ async def _notification_events(session, app: web.Application, hub: Hub, notifica
         notification = await session.get(Notification, notification_id)
         if notification is None or notification.account_id not in listening:
             continue
+        if await is_hidden(session, notification):
+            continue  # kept aside by the recipient's notification policy
         viewer = await session.get(Account, notification.account_id)
         for entity in await render_notifications(session, app[context.URLS], viewer, [notification]):
             for name in USER_STREAMS:

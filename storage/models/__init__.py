@@ -8,6 +8,7 @@ from .filters import Filter, FilterKeyword, FilterStatus
 from .generations import GenerationJob
 from .lists import List, ListAccount
 from .markers import Marker
+from .notification_policy import NotificationPermission, NotificationPolicy
 from .oauth import OAuthApp, OAuthCode, OAuthToken
 from .posts import MediaAttachment, Mention, Post, Quote, Tombstone
 from .queues import Delivery, InboxItem
@@ -17,5 +18,5 @@ __all__ = [
     "Account", "Base", "Bookmark", "Delivery", "Favourite", "Follow", "GenerationJob", "HomeFeedEntry", "IdempotencyKey", "InboxItem",
     "Conversation", "Filter", "FilterKeyword", "FilterStatus", "List", "ListAccount",
     "MediaAttachment", "Mention", "Notification", "Post", "PostEdit", "Quote", "Tombstone", "User",
-    "Marker", "OAuthApp", "OAuthCode", "OAuthToken",
+    "Marker", "NotificationPermission", "NotificationPolicy", "OAuthApp", "OAuthCode", "OAuthToken",
 ]

@@ -1,6 +1,7 @@
 """client lists and filters: the rest of the Mastodon client API's own rows
 
-Lists and their members; filters (v2) with their keywords and posts; direct conversations.
+Lists and their members; filters (v2) with their keywords and posts; direct conversations;
+notification policies and the senders accepted despite them.
 
 Revision ID: 0010
 Revises: 0008
@@ -90,9 +91,25 @@ def upgrade() -> None:
     )
     op.create_index('ix_conversations_account_id_last_post_id', 'conversations', ['account_id', 'last_post_id'],
                     unique=False)
+    op.create_table('notification_policies',
+    sa.Column('account_id', sa.BigInteger(), nullable=False),
+    *[sa.Column(f'for_{name}', sa.String(length=16), nullable=False)
+      for name in ('not_following', 'not_followers', 'new_accounts', 'private_mentions', 'limited_accounts')],
+    _fk('notification_policies', 'account_id', 'accounts'),
+    sa.PrimaryKeyConstraint('account_id', name=op.f('pk_notification_policies'))
+    )
+    op.create_table('notification_permissions',
+    sa.Column('account_id', sa.BigInteger(), nullable=False),
+    sa.Column('from_account_id', sa.BigInteger(), nullable=False),
+    _fk('notification_permissions', 'account_id', 'accounts'),
+    _fk('notification_permissions', 'from_account_id', 'accounts'),
+    sa.PrimaryKeyConstraint('account_id', 'from_account_id', name=op.f('pk_notification_permissions'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('notification_permissions')
+    op.drop_table('notification_policies')
     op.drop_index('ix_conversations_account_id_last_post_id', table_name='conversations')
     op.drop_table('conversations')
     op.drop_index(op.f('ix_filter_statuses_filter_id'), table_name='filter_statuses')
