@@ -23,8 +23,10 @@ from .profile import receive_profile, update_profile
 from .quotes import answer_quote_request, authorization_revoked, check_may_quote, quote_answered, revoke_quote
 from .reactions import boost, favourite, unboost, unfavourite
 from .remote_posts import receive_post, receive_posts
+from .tags import feature_tag, follow_tag, unfollow_tag
 
 __all__ = [
+    "feature_tag", "follow_tag", "unfollow_tag",
     "add_filter_status", "add_keyword", "create_filter", "update_filter", "update_keyword",
     "add_to_list", "create_list", "remove_from_list", "update_list",
     "accept_follow", "announce_quote_authorized", "answer_quote_request", "authorization_revoked", "check_may_quote", "quote_answered",

@@ -26,7 +26,6 @@ def setup(app: web.Application) -> None:
         ("GET", "/api/v1/preferences", preferences),
         ("GET", "/api/v1/custom_emojis", public_empty_list),
         ("GET", "/api/v1/announcements", scoped_empty_list("read")),
-        ("GET", "/api/v1/followed_tags", scoped_empty_list("read:follows")),
         ("GET", "/api/v1/follow_requests", follow_requests),
         ("GET", "/api/v1/trends", public_empty_list),
         ("GET", "/api/v1/trends/tags", public_empty_list),

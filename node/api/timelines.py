@@ -16,6 +16,7 @@ from .. import context
 from ..routing import add_routes
 from .auth import optional_scopes, require_scopes
 from .body import query_params
+from .hashtag_params import hashtag_conditions
 from .pagination import page_params, paged_response
 from .params import path_id
 from .status_entity import render_statuses
@@ -73,10 +74,12 @@ async def public(request: web.Request) -> web.Response:
 async def hashtag(request: web.Request) -> web.Response:
     filters = _public_filters(request)
     tag = request.match_info["hashtag"].lstrip("#")
+    more = hashtag_conditions(query_params(request))  # any[], all[], none[]
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await optional_scopes(request, "read:statuses", session=session)
         viewer = auth.account if auth else None
-        return await _answer(request, session, viewer, timeline_repo.public_query(**filters, tag=tag),
+        query, key = timeline_repo.public_query(**filters, tag=None if more.any else tag)
+        return await _answer(request, session, viewer, (query.where(*more.conditions(tag)), key),
                              filter_context="public")
 
 

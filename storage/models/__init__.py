@@ -13,10 +13,11 @@ from .oauth import OAuthApp, OAuthCode, OAuthToken
 from .posts import MediaAttachment, Mention, Post, Quote, Tombstone
 from .queues import Delivery, InboxItem
 from .social import Favourite, Follow, HomeFeedEntry, Notification
+from .tags import FeaturedTag, Tag, TagFollow
 
 __all__ = [
     "Account", "Base", "Bookmark", "Delivery", "Favourite", "Follow", "GenerationJob", "HomeFeedEntry", "IdempotencyKey", "InboxItem",
-    "Conversation", "Filter", "FilterKeyword", "FilterStatus", "List", "ListAccount",
+    "Conversation", "FeaturedTag", "Filter", "Tag", "TagFollow", "FilterKeyword", "FilterStatus", "List", "ListAccount",
     "MediaAttachment", "Mention", "Notification", "Post", "PostEdit", "Quote", "Tombstone", "User",
     "Marker", "NotificationPermission", "NotificationPolicy", "OAuthApp", "OAuthCode", "OAuthToken",
 ]

@@ -1,7 +1,7 @@
 """client lists and filters: the rest of the Mastodon client API's own rows
 
 Lists and their members; filters (v2) with their keywords and posts; direct conversations;
-notification policies and the senders accepted despite them.
+notification policies and the senders accepted despite them; tags, followed and featured.
 
 Revision ID: 0010
 Revises: 0008
@@ -98,6 +98,35 @@ def upgrade() -> None:
     _fk('notification_policies', 'account_id', 'accounts'),
     sa.PrimaryKeyConstraint('account_id', name=op.f('pk_notification_policies'))
     )
+    op.create_table('tags',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('name', sa.String(length=256), nullable=False),
+    sa.Column('display_name', sa.String(length=256), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tags')),
+    sa.UniqueConstraint('name', name=op.f('uq_tags_name'))
+    )
+    op.create_table('tag_follows',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('account_id', sa.BigInteger(), nullable=False),
+    sa.Column('tag_id', sa.BigInteger(), nullable=False),
+    _fk('tag_follows', 'account_id', 'accounts'),
+    _fk('tag_follows', 'tag_id', 'tags'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tag_follows')),
+    sa.UniqueConstraint('account_id', 'tag_id', name=op.f('uq_tag_follows_account_id_tag_id'))
+    )
+    op.create_index(op.f('ix_tag_follows_tag_id'), 'tag_follows', ['tag_id'], unique=False)
+    op.create_table('featured_tags',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('account_id', sa.BigInteger(), nullable=False),
+    sa.Column('tag_id', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    _fk('featured_tags', 'account_id', 'accounts'),
+    _fk('featured_tags', 'tag_id', 'tags'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_featured_tags')),
+    sa.UniqueConstraint('account_id', 'tag_id', name=op.f('uq_featured_tags_account_id_tag_id'))
+    )
+    op.create_index('ix_featured_tags_tag_id', 'featured_tags', ['tag_id'], unique=False)
     op.create_table('notification_permissions',
     sa.Column('account_id', sa.BigInteger(), nullable=False),
     sa.Column('from_account_id', sa.BigInteger(), nullable=False),
@@ -108,6 +137,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_featured_tags_tag_id', table_name='featured_tags')
+    op.drop_table('featured_tags')
+    op.drop_index(op.f('ix_tag_follows_tag_id'), table_name='tag_follows')
+    op.drop_table('tag_follows')
+    op.drop_table('tags')
     op.drop_table('notification_permissions')
     op.drop_table('notification_policies')
     op.drop_index('ix_conversations_account_id_last_post_id', table_name='conversations')
