@@ -95,3 +95,19 @@ async def test_followed_tag_brings_a_remote_post_home(nodes):
     await nodes.settle()
     [status] = await a.call(alice.timeline_home)
     assert status["uri"] == posted["uri"] and status["account"]["acct"] == remote_bob["acct"]
+
+
+async def test_featured_tags_are_federated_as_a_collection(node, http):
+    alice = await _user(node, "alice")
+    await node.call(alice.featured_tag_create, "Harbour")
+    headers = {"Accept": "application/activity+json"}
+    async with http.get(f"{node.base_url}/users/alice", headers=headers) as response:
+        collection_uri = (await response.json())["featuredTags"]
+    assert collection_uri == f"{node.base_url}/users/alice/collections/tags"
+    async with http.get(collection_uri, headers=headers) as response:
+        assert response.status == 200 and response.content_type == "application/activity+json"
+        collection = await response.json()
+    assert collection["id"] == collection_uri and collection["type"] == "Collection"
+    assert collection["items"] == [{"type": "Hashtag", "href": f"{node.base_url}/tags/harbour", "name": "#Harbour"}]
+    async with http.get(f"{node.base_url}/users/nobody/collections/tags", headers=headers) as response:
+        assert response.status == 404
