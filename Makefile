@@ -16,6 +16,13 @@ INTEROP_VENV := .venv-interop
 INTEROP_PACKAGES := bovine-herd==0.5.19 fediverse-pasture==0.2.25
 INTEROP_LOCK := requirements-interop.lock
 INTEROP_STAMP := $(INTEROP_VENV)/.installed-stamp
+# The `diffusion` extra (the diffusers generator, and its tests) has a lock of its own without
+# torch: the torch that PyPI offers for Linux is a CUDA build of several GB with nvidia-* wheels,
+# while this machine's pip finds a CPU build, torch==2.13.0, among local files, whose hash no
+# lock compiled from PyPI would hold. So torch is pinned here and installed first, on its own.
+DIFFUSION_LOCK := requirements-diffusion.lock
+DIFFUSION_STAMP := $(VENV)/.diffusion-stamp
+TORCH := torch==2.13.0
 # `make lock` runs uv from a throwaway virtualenv; LOCK_FLAGS=--upgrade moves every pin to the
 # newest release in range (without it, pins stay where they are unless a range excludes them).
 LOCK_TOOL := /tmp/muralist-lock-tool
@@ -30,7 +37,7 @@ MURALIST_MEDIA_DIR ?= data/media
 MURALIST_ALLOW_PRIVATE_ADDRESSES ?= true
 MURALIST_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install lock clean
+.PHONY: run test install install-diffusion lock clean
 
 install: $(STAMP)
 
@@ -39,6 +46,13 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m pip install $(PIP_QUIET) --require-hashes -r $(LOCK)
 	$(PY) -m pip install $(PIP_QUIET) --no-deps -e .
 	@touch $(STAMP)
+
+install-diffusion: $(DIFFUSION_STAMP)
+
+$(DIFFUSION_STAMP): $(STAMP) $(DIFFUSION_LOCK)
+	$(PY) -m pip install $(PIP_QUIET) $(TORCH)
+	$(PY) -m pip install $(PIP_QUIET) --require-hashes -r $(DIFFUSION_LOCK)
+	@touch $(DIFFUSION_STAMP)
 
 $(INTEROP_STAMP): $(INTEROP_LOCK)
 	@test -x $(INTEROP_VENV)/bin/python || $(PYTHON) -m venv $(INTEROP_VENV)
@@ -49,6 +63,9 @@ lock:
 	@test -x $(LOCK_TOOL)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOL) && $(LOCK_TOOL)/bin/pip install $(PIP_QUIET) uv; }
 	$(LOCK_TOOL)/bin/uv pip compile --quiet $(LOCK_FLAGS) --generate-hashes --python $(PYTHON) \
 		--custom-compile-command "make lock" --extra test pyproject.toml -o $(LOCK)
+	$(PYTHON) -c "import tomllib; extra = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['diffusion']; print('\n'.join(r for r in extra if not r.startswith('torch')))" \
+		| $(LOCK_TOOL)/bin/uv pip compile --quiet $(LOCK_FLAGS) --generate-hashes --python $(PYTHON) \
+		--custom-compile-command "make lock" -c $(LOCK) - -o $(DIFFUSION_LOCK)
 	printf '%s\n' $(INTEROP_PACKAGES) | $(LOCK_TOOL)/bin/uv pip compile --quiet $(LOCK_FLAGS) \
 		--generate-hashes --python $(PYTHON) --custom-compile-command "make lock" - -o $(INTEROP_LOCK)
 
@@ -61,7 +78,7 @@ run: $(STAMP)
 
 # The suite runs twice: on SQLite, then on the PostgreSQL server of this machine.
 # If PostgreSQL is not reachable the second run fails and says so.
-test: $(STAMP) $(INTEROP_STAMP)
+test: $(STAMP) $(INTEROP_STAMP) $(DIFFUSION_STAMP)
 	@echo "== test suite on SQLite =="
 	env -u MURALIST_TEST_DATABASE_URL $(PY) -m pytest -q
 	@echo "== test suite on PostgreSQL ($(MURALIST_TEST_POSTGRES_URL)) =="

@@ -1,6 +1,6 @@
 """Image generators behind one interface.
 
-    generator = get_generator("procedural")          # or "openai", api_key=..., model=...
+    generator = get_generator("procedural")          # or "openai", "automatic1111", "comfyui", "diffusers"
     result = await generator.generate(GenerationRequest("a lighthouse at dusk", style="watercolor"))
     result.image, result.media_type, result.seed     # PNG bytes, "image/png", the seed used
 

@@ -54,6 +54,9 @@ class OpenAIGenerator:
     async def aclose(self) -> None:
         await self._client.close()
 
+    def describe(self) -> dict:
+        return {"model": self.model, "seeds": False, "remix": True}
+
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         request = validate_request(request)
         params = self._params(request)

@@ -1,7 +1,8 @@
 """Finding a generator by its configured name (`MURALIST_GENERATOR`).
 
 Backends are imported when asked for, so a node that only draws
-procedurally never loads the openai client.
+procedurally never loads the openai client, and only the `diffusers`
+generator needs the optional `muralist[diffusion]` extra (torch).
 """
 
 import inspect
@@ -22,7 +23,26 @@ def _openai(**settings) -> Generator:
     return _build(OpenAIGenerator, settings)
 
 
-FACTORIES = {"procedural": _procedural, "openai": _openai}
+def _automatic1111(**settings) -> Generator:
+    from generation.automatic1111 import Automatic1111Generator
+
+    return _build(Automatic1111Generator, settings)
+
+
+def _comfyui(**settings) -> Generator:
+    from generation.comfyui import ComfyUIGenerator
+
+    return _build(ComfyUIGenerator, settings)
+
+
+def _diffusers(**settings) -> Generator:
+    from generation.diffusion import DiffusersGenerator
+
+    return _build(DiffusersGenerator, settings)
+
+
+FACTORIES = {"procedural": _procedural, "openai": _openai, "automatic1111": _automatic1111,
+             "comfyui": _comfyui, "diffusers": _diffusers}
 
 
 def available_generators() -> list[str]:

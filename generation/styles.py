@@ -84,3 +84,10 @@ def style_named_in(prompt: str) -> str | None:
         if alias in words:
             return ALIASES[alias]
     return None
+
+
+def styled_prompt(prompt: str, style: str | None) -> str:
+    """The prompt with the style said in words, for models that only read text."""
+    if style is None:
+        return prompt
+    return f"{prompt}, {style_info(style).description}"

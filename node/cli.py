@@ -1,4 +1,4 @@
-"""The `muralist` command: serve, worker, migrate, and user management.
+"""The `muralist` command: serve, worker, migrate, user management, and moderation (node/admin_cli.py).
 
 Every mistake a user can make (a setting, a taken port, a bad name) ends as one
 `muralist: error:` line and exit status 1, before anything is written where possible.
@@ -23,10 +23,12 @@ from storage.errors import StorageError
 from storage.db import create_sessionmaker
 from storage.repositories import accounts as account_repo
 
+from . import admin_cli
 from .accounts import create_local_user, ensure_instance_actor
 from .app import create_app
 from .database import DatabaseReport, open_database
 from .errors import NodeError
+from .generator_config import check_generator, generator_options
 from .settings import check_media_dir, load_settings
 from .worker_processes import (announce_ready, child_processes_ctx, children_for, die_with_parent,
                                serving_beside, started_by_serve)
@@ -52,13 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--password", required=True)
     create.add_argument("--admin", action="store_true")
     user.add_parser("list", help="list local users")
+    admin_cli.add_parser(commands)
     generate = commands.add_parser("generate", help="make one image with the configured generator")
     generate.add_argument("prompt")
     generate.add_argument("--style", default=None, help="a style name (see /api/v1/generations/styles)")
     generate.add_argument("--size", default="1024x1024", help="WIDTHxHEIGHT")
     generate.add_argument("--seed", type=int, default=None)
     generate.add_argument("--remix", metavar="IMAGE", default=None, help="an image file to remix")
-    generate.add_argument("--generator", default=None, help="procedural or openai (default: MURALIST_GENERATOR)")
+    generate.add_argument("--generator", default=None, help="procedural, openai, automatic1111, comfyui or diffusers "
+                          "(default: MURALIST_GENERATOR)")
     generate.add_argument("-o", "--output", required=True, help="where to write the image")
     return parser
 
@@ -113,6 +117,9 @@ def _serve(settings) -> None:
     sockets = _bind(host, port, reuse_port=settings.web_process_count() > 1)
     try:
         check_media_dir(settings.media_dir)
+        # A wrong generator setting (no server URL, an unreadable workflow or model folder)
+        # stops serve here, before it says it serves, rather than at the first user's job.
+        asyncio.run(check_generator(settings))
         asyncio.run(_migrate(settings))
     except BaseException:
         for sock in sockets:
@@ -203,6 +210,8 @@ async def _worker(settings) -> None:
         # What this worker commits reaches the node's other processes (PostgreSQL only): the
         # web processes' streams, and every process's workers when it queued work.
         workers = Workers(settings, sessionmaker, federation)
+        # The generator loads now (a diffusers pipeline): a broken model stops the worker here.
+        await workers.generations.start()
         # Started by `serve`, the worker stops when its serving process is gone.
         feed = open_feed(engine, settings, hub=False, on_gone=workers.stop)
         loop = asyncio.get_running_loop()
@@ -224,10 +233,7 @@ async def _worker(settings) -> None:
 
 async def _generate(settings, args) -> None:
     name = args.generator or settings.generator
-    options = {}
-    if name == "openai":
-        options = {"api_key": settings.openai_api_key, "base_url": settings.openai_base_url,
-                   "model": settings.openai_model}
+    options = generator_options(settings, name)
     result = await generate_to_file(name, args.prompt, args.style, args.size, args.seed, args.output,
                                     options, source_path=args.remix)
     seed = "" if result.seed is None else f", seed {result.seed}"
@@ -252,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_worker(settings))
         elif args.command == "generate":
             asyncio.run(_generate(settings, args))
+        elif args.command == "admin":
+            asyncio.run(admin_cli.run(settings, args))
         elif args.user_command == "create":
             asyncio.run(_user_create(settings, args))
         else:

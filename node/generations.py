@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from activitypub.errors import FetchError, GoneOrMissing
 from activitypub.fetch import Fetcher
 from generation import (BackendUnavailable, DEFAULT_STYLE, GenerationError, GenerationRequest, GenerationResult,
-                        PromptRefused, get_generator)
+                        Generator, PromptRefused)
 from generation.base import MAX_SOURCE_BYTES
 from storage.errors import MediaError, NotFound
 from storage.media import MediaStore, Provenance
@@ -29,6 +29,7 @@ from storage.types import utcnow
 
 from .actions.media import media_row, store_image
 from .actions.posts import MAX_DESCRIPTION
+from .generator_config import build_generator, describe_generator
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -74,18 +75,47 @@ class GenerationRunner:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.fetcher = fetcher
+        # Kept between rounds: a diffusers pipeline takes seconds to load and holds the GPU's
+        # memory; it releases that itself when idle. Closed by aclose() when the worker stops.
+        self._held: Generator | None = None
 
-    def _generator(self):
-        if self.settings.generator == "openai":
-            return get_generator("openai", api_key=self.settings.openai_api_key,
-                                 base_url=self.settings.openai_base_url, model=self.settings.openai_model)
-        return get_generator(self.settings.generator)
+    def _generator(self) -> Generator:
+        """The configured generator, built once; GenerationError when it is misconfigured."""
+        if self._held is None:
+            self._held = build_generator(self.settings)
+        return self._held
+
+    def describe(self) -> dict:
+        """What the configured generator offers (node/generator_config.py describe_generator);
+        a misconfigured one says so in `error` instead of failing the request that asked."""
+        try:
+            return describe_generator(self._generator())
+        except GenerationError as exc:
+            return {"name": self.settings.generator, "model": None, "seeds": False, "remix": False,
+                    "error": str(exc)}
+
+    async def start(self) -> None:
+        """Build the generator and let it load what it needs now (a diffusers pipeline), so a
+        broken model is an error when the worker starts rather than at the first job."""
+        prepare = getattr(self._generator(), "prepare", None)
+        if prepare is not None:
+            await prepare()
+
+    async def aclose(self) -> None:
+        if self._held is not None:
+            generator, self._held = self._held, None
+            await generator.aclose()
+
+    def _claim_limit(self) -> int:
+        # A batching generator draws jobs of one model and size together: claim a batch at once.
+        batch = getattr(self._held, "batch_size", 1) if self._held is not None else 1
+        return max(self.settings.generation_concurrency, batch)
 
     async def run_due(self) -> int:
         """One round: claim up to the concurrency, run them together; returns how many ran."""
         async with self.sessionmaker() as session:
-            jobs = await job_repo.claim_generation_jobs(
-                session, limit=self.settings.generation_concurrency, lease_seconds=LEASE_SECONDS)
+            jobs = await job_repo.claim_generation_jobs(session, limit=self._claim_limit(),
+                                                        lease_seconds=LEASE_SECONDS)
         if not jobs:
             return 0
         try:
@@ -100,7 +130,6 @@ class GenerationRunner:
         finally:
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
-            await generator.aclose()
         return len(jobs)
 
     async def _hold_leases(self, job_ids: list[int], token: str) -> None:

@@ -6,7 +6,7 @@ import logging
 from aiohttp import web
 
 from activitypub.errors import FederationError, SignatureError, UnsupportedSignature
-from generation.errors import InvalidGenerationRequest
+from generation.errors import BackendUnavailable, InvalidGenerationRequest, PromptRefused
 from storage.errors import Conflict, MediaError, NotFound
 
 from .errors import Forbidden, NotAuthorized, RateLimited, ValidationError
@@ -26,6 +26,8 @@ ERROR_STATUS: list[tuple[type[Exception], int]] = [
     (Forbidden, 403),
     (RateLimited, 429),
     (InvalidGenerationRequest, 422),
+    (PromptRefused, 422),  # the generation policy's refusal, which says why
+    (BackendUnavailable, 503),  # the moderation service is down: try again later
 ]
 
 

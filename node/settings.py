@@ -16,7 +16,8 @@ from sqlalchemy.engine import make_url
 from .errors import ConfigError
 
 REGISTRATION_MODES = ("open", "approval", "closed")
-GENERATORS = ("procedural", "openai")
+GENERATORS = ("procedural", "openai", "automatic1111", "comfyui", "diffusers")
+DOMAIN_BLOCK_AUDIENCES = ("disabled", "users", "all")
 RATE_LIMIT_KINDS = ("sign_in_ip", "sign_in_account", "sign_up", "api", "inbox")
 
 
@@ -31,6 +32,22 @@ class Settings:
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-image-1"
+    # The community-run generators (node/generator_config.py): a Stable Diffusion server's URL
+    # and auth ("user:password" is HTTP Basic, anything else a bearer token), a checkpoint name,
+    # a ComfyUI workflow file in API format, or a local diffusers model folder.
+    generator_url: str | None = None
+    generator_auth: str | None = None
+    generator_model: str | None = None
+    generator_timeout: int = 300
+    generator_retries: int = 2
+    generator_steps: int = 0  # 0: the generator's own default (per model for diffusers)
+    generator_guidance: float | None = None  # None: the generator's own default
+    generator_strength: float = 0.6  # how far a remix moves from its source, above 0 up to 1
+    comfyui_workflow: str | None = None
+    diffusion_model_dir: str | None = None
+    diffusion_device: str = "auto"  # auto, cpu, cuda, cuda:1, mps
+    diffusion_batch: int = 4
+    diffusion_idle_seconds: int = 600
     registrations: str = "open"
     allow_private_addresses: bool = False
     run_workers: bool = True
@@ -56,6 +73,13 @@ class Settings:
     # for the workers it starts (node/local_feed.py), not by hand.
     feed_socket: str | None = None
     feed_hub: bool = True  # false in the extra web servers `serve` starts (they are feed clients)
+    # The generation policy (generation/policy.py): refused words, comma-separated, and whether
+    # prompts go to the OpenAI-compatible /v1/moderations of OPENAI_BASE_URL first.
+    generation_refused_words: str = ""
+    generation_moderation: bool = False
+    moderation_model: str = "omni-moderation-latest"
+    # Who may read /api/v1/instance/domain_blocks: nobody (`disabled`), signed-in `users`, or `all`.
+    show_domain_blocks: str = "disabled"
     extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -63,6 +87,8 @@ class Settings:
             raise ConfigError(f"MURALIST_SCHEME must be http or https, not {self.scheme!r}")
         if self.registrations not in REGISTRATION_MODES:
             raise ConfigError(f"MURALIST_REGISTRATIONS must be one of {', '.join(REGISTRATION_MODES)}")
+        if self.show_domain_blocks not in DOMAIN_BLOCK_AUDIENCES:
+            raise ConfigError(f"MURALIST_SHOW_DOMAIN_BLOCKS must be one of {', '.join(DOMAIN_BLOCK_AUDIENCES)}")
         if self.generator not in GENERATORS:
             raise ConfigError(f"MURALIST_GENERATOR must be one of {', '.join(GENERATORS)}")
         if not self.domain or "/" in self.domain:
@@ -72,6 +98,7 @@ class Settings:
         if isinstance(self.generation_concurrency, bool) or not 1 <= self.generation_concurrency <= 64:
             raise ConfigError("MURALIST_GENERATION_CONCURRENCY must be a whole number from 1 to 64")
         self.generation_rate_limit  # validates
+        self._check_generator_settings()
         for kind in RATE_LIMIT_KINDS:
             self.rate_limit(kind)  # validates
         if isinstance(self.trusted_proxies, bool) or not 0 <= self.trusted_proxies <= 8:
@@ -80,6 +107,22 @@ class Settings:
             raise ConfigError("MURALIST_WEB_PROCESSES must be a whole number from 1 to 64 (or -1: one per core)")
         if isinstance(self.workers, bool) or not -1 <= self.workers <= 64:
             raise ConfigError("MURALIST_WORKERS must be a whole number from 0 to 64 (or -1: one per core beyond the first)")
+
+    def _check_generator_settings(self) -> None:
+        checks = (
+            ("MURALIST_GENERATOR_TIMEOUT", self.generator_timeout, 1, 3600),
+            ("MURALIST_GENERATOR_RETRIES", self.generator_retries, 0, 10),
+            ("MURALIST_GENERATOR_STEPS", self.generator_steps, 0, 500),
+            ("MURALIST_DIFFUSION_BATCH", self.diffusion_batch, 1, 64),
+            ("MURALIST_DIFFUSION_IDLE_SECONDS", self.diffusion_idle_seconds, 0, 86400),
+        )
+        for name, value, low, high in checks:
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ConfigError(f"{name} must be a whole number from {low} to {high}")
+        if not 0.0 < self.generator_strength <= 1.0:
+            raise ConfigError("MURALIST_GENERATOR_STRENGTH must be above 0 and at most 1, e.g. 0.6")
+        if self.generator_guidance is not None and not 0.0 <= self.generator_guidance <= 50.0:
+            raise ConfigError("MURALIST_GENERATOR_GUIDANCE must be from 0 to 50")
 
     @property
     def base_url(self) -> str:
@@ -162,6 +205,13 @@ def _coerce(name: str, raw, kind) -> object:
             return int(str(raw).strip())
         except ValueError:
             raise ConfigError(f"{_env_name(name)} must be a whole number, not {raw!r}") from None
+    if kind in (float, float | None, "float", "float | None"):
+        if raw is None or isinstance(raw, float):
+            return raw
+        try:
+            return float(str(raw).strip())
+        except ValueError:
+            raise ConfigError(f"{_env_name(name)} must be a number, not {raw!r}") from None
     return str(raw)
 
 

@@ -67,8 +67,11 @@ class Workers:
                 await asyncio.wait_for(wake.wait(), IDLE_POLL_SECONDS)
 
     async def run(self) -> None:
-        await asyncio.gather(self._loop(self.inbox_round, "inbox"), self._loop(self.delivery_round, "delivery"),
-                             self._loop(self.generation_round, "generation"))
+        try:
+            await asyncio.gather(self._loop(self.inbox_round, "inbox"), self._loop(self.delivery_round, "delivery"),
+                                 self._loop(self.generation_round, "generation"))
+        finally:
+            await self.generations.aclose()
 
     def committed(self, changes: Changes) -> None:
         """A commit listener: work queued by this process or another wakes the loops now,
@@ -90,6 +93,10 @@ async def workers_ctx(app: web.Application):
     workers = Workers(app[context.SETTINGS], app[context.SESSIONMAKER], app[FEDERATION])
     app[WORKERS] = workers
     app[context.COMMITS].add(workers.committed)
+    if app[context.SETTINGS].run_workers:
+        # The generator loads before the node serves (a diffusers pipeline): a broken model is
+        # an error at start, not at the first job.
+        await workers.generations.start()
     task = asyncio.create_task(workers.run()) if app[context.SETTINGS].run_workers else None
     yield
     if task is not None:
@@ -103,3 +110,4 @@ async def workers_ctx(app: web.Application):
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
+    await workers.generations.aclose()  # settle() in tests keeps a generator between rounds too

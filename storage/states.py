@@ -115,3 +115,14 @@ class FilterAction(StrEnum):
 
 # Where a filter applies, as Mastodon names the places.
 FILTER_CONTEXTS = ("home", "notifications", "public", "thread", "account")
+
+
+class DomainBlockSeverity(StrEnum):
+    """What an admin's domain block does, in Mastodon's words: `silence` hides the server's
+    accounts from public timelines and from anyone who does not follow them; `suspend` cuts it
+    off (its inbox requests are refused, nothing is delivered to it, its accounts and media are
+    purged); `noop` only rejects media or reports."""
+
+    NOOP = "noop"
+    SILENCE = "silence"
+    SUSPEND = "suspend"

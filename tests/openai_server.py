@@ -59,6 +59,9 @@ class FakeImageAPI:
         self._files: dict[str, bytes] = {}
         self._runner: web.AppRunner | None = None
         self.origin = ""
+        # /v1/moderations flags an input holding one of these words, under these categories.
+        self.flagged_words: dict[str, tuple[str, ...]] = {"gore": ("violence", "violence/graphic")}
+        self.moderation_calls: list[dict] = []
 
     @property
     def base_url(self) -> str:
@@ -82,6 +85,7 @@ class FakeImageAPI:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/v1/images/generations", self._generations)
         app.router.add_post("/v1/images/edits", self._edits)
+        app.router.add_post("/v1/moderations", self._moderations)
         app.router.add_get("/files/{name}", self._file)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -150,6 +154,33 @@ class FakeImageAPI:
         ImageOps.invert(source).save(out, "PNG")  # an "edit" the tests can recognise
         return self._answer(out.getvalue())
 
+    async def _moderations(self, request: web.Request) -> web.Response:
+        """OpenAI's moderation endpoint: one result per input, every category present."""
+        try:
+            body = await request.json()
+        except json.JSONDecodeError:
+            return _error(400, "We could not parse the JSON body of your request.", None)
+        if request.headers.get("Authorization") != f"Bearer {self.api_key}":
+            return _error(401, "Incorrect API key provided.", "invalid_api_key")
+        inputs = body.get("input") if isinstance(body, dict) else None
+        inputs = [inputs] if isinstance(inputs, str) else inputs
+        if not isinstance(inputs, list) or not all(isinstance(item, str) for item in inputs):
+            return _error(400, "Missing required parameter: 'input'.", "missing_required_parameter")
+        self.moderation_calls.append(body)
+        if self._failures:
+            failure = self._failures.pop(0)
+            return _error(failure.status, failure.message, failure.code, "server_error", failure.headers)
+        results = []
+        for text in inputs:
+            hits = {category for word, categories in self.flagged_words.items() if word in text.lower()
+                    for category in categories}
+            categories = {name: name in hits for name in MODERATION_CATEGORIES}
+            results.append({"flagged": bool(hits), "categories": categories,
+                            "category_scores": {name: 0.9 if hit else 0.001 for name, hit in categories.items()},
+                            "category_applied_input_types": {name: ["text"] for name in MODERATION_CATEGORIES}})
+        return web.json_response({"id": f"modr-{uuid.uuid4().hex[:12]}", "model": body.get("model") or
+                                  "omni-moderation-latest", "results": results})
+
     def _answer(self, png: bytes) -> web.Response:
         if self.mode == "url":
             name = f"{uuid.uuid4().hex}.png"
@@ -165,6 +196,11 @@ class FakeImageAPI:
             raise web.HTTPNotFound()
         self.downloads += 1
         return web.Response(body=data, content_type="image/png")
+
+
+MODERATION_CATEGORIES = ("harassment", "harassment/threatening", "hate", "hate/threatening", "illicit",
+                         "illicit/violent", "self-harm", "self-harm/instructions", "self-harm/intent", "sexual",
+                         "sexual/minors", "violence", "violence/graphic")
 
 
 def _size(text) -> tuple[int, int]:

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Account, Delivery, Follow
+from storage.models import Account, Delivery, DomainBlock, Follow
 from storage.repositories.queues import mark_queued
 from storage.snowflake import new_id
-from storage.states import FollowState, QueueState
+from storage.states import DomainBlockSeverity, FollowState, QueueState
 from storage.types import utcnow
 
 from ..shapes import host_of
@@ -37,10 +37,20 @@ async def follower_inboxes(session: AsyncSession, account_id: int) -> set[str]:
     return inboxes_of(result.scalars())
 
 
+async def _not_suspended(session: AsyncSession, inbox_uris: list[str]) -> list[str]:
+    """The inboxes not on a server the admins suspended: nothing is delivered there."""
+    if not inbox_uris:
+        return inbox_uris
+    hosts = {host_of(inbox) for inbox in inbox_uris}
+    cut_off = set((await session.execute(select(DomainBlock.domain).where(
+        DomainBlock.domain.in_(hosts), DomainBlock.severity == DomainBlockSeverity.SUSPEND))).scalars())
+    return [inbox for inbox in inbox_uris if host_of(inbox) not in cut_off]
+
+
 async def enqueue_delivery(session: AsyncSession, activity: dict, signer: Account, inbox_uris: Iterable[str]) -> int:
     """Add a queued delivery of `activity` for each inbox not already queued for it."""
     activity_uri = activity["id"]
-    wanted = sorted(set(inbox_uris))
+    wanted = await _not_suspended(session, sorted(set(inbox_uris)))
     if not wanted:
         return 0
     existing = await session.execute(

@@ -69,6 +69,23 @@ def delete_actor(actor_uri: str) -> dict:
     return _activity("Delete", f"{actor_uri}#delete", actor_uri, actor_uri, to=[PUBLIC])
 
 
+# --- moderation ---------------------------------------------------------------------------
+
+def block(block_uri: str, actor_uri: str, target_uri: str) -> dict:
+    # Mastodon sends Block with the blocked actor's id as a string object and no addressing.
+    return _activity("Block", block_uri, actor_uri, target_uri)
+
+
+def flag(flag_uri: str, actor_uri: str, object_uris: list[str], content: str) -> dict:
+    """A report forwarded to the reported account's server, as Mastodon sends it: from the
+    instance actor, `object` the reported actor followed by the reported posts."""
+    return _activity("Flag", flag_uri, actor_uri, list(object_uris), content=content)
+
+
+def move(actor_uri: str, target_uri: str) -> dict:
+    return _activity("Move", f"{actor_uri}#moves/{_tail(target_uri)}", actor_uri, actor_uri, target=target_uri)
+
+
 # --- quotes (FEP-044f, as Mastodon 4.5 sends them) ---------------------------------------
 
 def quote_request(request_uri: str, actor_uri: str, quoted_uri: str, quoting_note: dict) -> dict:

@@ -33,3 +33,6 @@ class ProceduralGenerator:
 
     async def aclose(self) -> None:
         pass
+
+    def describe(self) -> dict:
+        return {"model": MODEL, "seeds": True, "remix": True}

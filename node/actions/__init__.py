@@ -11,7 +11,9 @@ Bad input raises node.errors.ValidationError; a missing or hidden target raises
 storage.errors.NotFound.
 """
 
+from .blocks import block, unblock
 from .bookmarks import bookmark, unbookmark
+from .mutes import mute, unmute
 from .deletes import delete_post, delete_remote_account, receive_delete
 from .edits import announce_quote_authorized, receive_edit, set_quote_policy, update_post
 from .filters import add_filter_status, add_keyword, create_filter, update_filter, update_keyword
@@ -33,5 +35,5 @@ __all__ = [
     "revoke_quote", "set_quote_policy", "authorize_follow_request", "bookmark", "boost", "claim_media", "create_post", "delete_post",
     "delete_remote_account", "favourite", "follow", "post_note", "receive_delete", "receive_edit", "receive_post", "receive_posts",
     "receive_profile", "reject_follow", "reject_follow_request", "unbookmark", "unboost", "unfavourite", "unfollow",
-    "update_post", "update_profile",
+    "update_post", "update_profile", "block", "unblock", "mute", "unmute",
 ]

@@ -73,12 +73,25 @@ async def delete_remote_account(session: AsyncSession, settings: Settings, accou
     and the account is marked gone (nothing more is delivered to it)."""
     if account.domain is None:
         raise ValidationError("a local account is deleted through its own node")
+    await purge_account(session, settings, account)
+    account.gone_at = utcnow()
+
+
+async def purge_account(session: AsyncSession, settings: Settings, account: Account) -> None:
+    """Everything an account left on this node goes: posts (with their images), boosts,
+    likes and follows both ways (a deleted, suspended or purged account)."""
     posts = (await session.execute(select(Post).where(Post.account_id == account.id).order_by(Post.id.desc())))
     for post in list(posts.scalars()):
-        await receive_delete(session, settings, account, post.object_uri)
+        if account.domain is not None:
+            await receive_delete(session, settings, account, post.object_uri)
+        elif post.reblog_of_id is not None:
+            # A local account's boosts go quietly: the Delete of the actor tells the peers.
+            await post_repo.change_counter(session, post.reblog_of_id, "reblogs_count", -1)
+            await post_repo.delete_post(session, post)
+        else:
+            await remove_post(session, post)
     favourites = await session.execute(select(Favourite).where(Favourite.account_id == account.id))
     for favourite in list(favourites.scalars()):
         await post_repo.change_counter(session, favourite.post_id, "favourites_count", -1)
         await session.delete(favourite)
     await follow_repo.delete_follows_of_account(session, account.id)
-    account.gone_at = utcnow()

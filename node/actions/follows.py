@@ -28,6 +28,7 @@ from storage.states import USER_ACTOR_TYPES, FollowState, NotificationType
 
 from ..errors import ValidationError
 from ..settings import Settings
+from .blocks import check_not_blocked
 from .common import personal_inbox, require_local_person
 from .notify import notify
 from .visibility import FOLLOWER_VISIBILITIES
@@ -86,6 +87,7 @@ async def follow(session: AsyncSession, settings: Settings, follower: Account, t
     of its Follow (`follow_uri`). A local target that is not locked accepts at once.
     """
     check_may_follow(follower, target)
+    await check_not_blocked(session, follower, target)
     if follower.domain is not None and not follow_uri:
         raise ValidationError("a remote follow needs the id of its Follow")
     existing = await follow_repo.get_follow(session, follower.id, target.id)

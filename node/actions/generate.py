@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from generation import GenerationRequest, InvalidGenerationRequest, parse_size, validate_request
+from generation import policy
 from generation.base import MAX_SEED
 from generation.styles import style_named_in
 from storage.errors import NotFound
@@ -46,6 +47,15 @@ def checked_request(prompt, style=None, size=None, seed=None) -> GenerationReque
     dimensions = parse_size(size) if size not in (None, "") else (1024, 1024)
     return validate_request(GenerationRequest(prompt=prompt or "", style=style or None, size=dimensions,
                                               seed=_checked_seed(seed)))
+
+
+async def check_policy(settings: Settings, prompt: str) -> None:
+    """The node's generation policy, before anything is written: refused words, then the
+    moderation endpoint when MURALIST_GENERATION_MODERATION is on."""
+    policy.check_words(prompt, policy.refused_words(settings.generation_refused_words))
+    if settings.generation_moderation:
+        await policy.check_moderation(prompt, api_key=settings.openai_api_key, base_url=settings.openai_base_url,
+                                      model=settings.moderation_model)
 
 
 async def check_rate(session: AsyncSession, settings: Settings, account: Account) -> None:
@@ -87,6 +97,7 @@ async def request_generation(session: AsyncSession, settings: Settings, account:
     """Queue a job for `account`; the caller commits and wakes the workers."""
     require_local_person(account)
     request = checked_request(prompt, style, size, seed)
+    await check_policy(settings, request.prompt)
     source = await _remix_source(session, account, remix_of)
     await check_rate(session, settings, account)
     job = GenerationJob(

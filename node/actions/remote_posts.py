@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activitypub.inbox.note_parse import RemoteNote
 from storage.models import Account, MediaAttachment, Post
+from storage.repositories import blocks as block_repo
 from storage.repositories import posts as post_repo
 from storage.snowflake import new_id
 
@@ -38,9 +39,10 @@ async def receive_posts(session: AsyncSession, settings: Settings,
     linked = await post_repo.get_posts_by_uris(session, [uri for _a, note, _g in arrivals for uri in
                                                         (note.fields["in_reply_to_uri"], note.fields["quote_of_uri"])])
     mentioned = await local_mentions_of(session, [note for _author, note, _granted in arrivals])
+    refused = await _blocked_answers(session, arrivals, linked)
     new: list[tuple[Post, Account, RemoteNote, str | None]] = []
     for author, note, granted in arrivals:
-        if note.object_uri in tombstoned or note.object_uri in held:
+        if note.object_uri in tombstoned or note.object_uri in held or note.object_uri in refused:
             continue
         post = Post(id=new_id(), account_id=author.id, local=False, **note.fields)
         parent, quoted = linked.get(post.in_reply_to_uri or ""), linked.get(post.quote_of_uri or "")
@@ -58,4 +60,17 @@ async def receive_posts(session: AsyncSession, settings: Settings,
     for post, author, _note, granted in new:
         if post.quote_of_uri:
             await attach_quote(session, post, author, linked.get(post.quote_of_uri), verified_authorization=granted)
-    return [None if note.object_uri in tombstoned else held[note.object_uri] for _a, note, _g in arrivals]
+    return [None if note.object_uri in tombstoned or note.object_uri in refused else held[note.object_uri]
+            for _a, note, _g in arrivals]
+
+
+async def _blocked_answers(session: AsyncSession, arrivals, linked: dict[str, Post]) -> set[str]:
+    """The posts that reply to or quote a post whose author blocks theirs: refused, as the
+    client API refuses them to a blocked local user (node/actions/hiding.py)."""
+    wanted = {}
+    for author, note, _granted in arrivals:
+        for uri in (note.fields["in_reply_to_uri"], note.fields["quote_of_uri"]):
+            if uri in linked and linked[uri].account_id != author.id:
+                wanted.setdefault(note.object_uri, []).append((linked[uri].account_id, author.id))
+    blocked = await block_repo.list_blocked_pairs(session, [pair for pairs in wanted.values() for pair in pairs])
+    return {uri for uri, pairs in wanted.items() if any(pair in blocked for pair in pairs)}

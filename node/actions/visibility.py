@@ -15,6 +15,8 @@ from storage.models import Account, Follow, Mention, Post
 from storage.repositories import follows as follow_repo
 from storage.states import PUBLIC_VISIBILITIES, FollowState, Visibility
 
+from .hiding import blocked_from
+
 # What an accepted follower (or the author) sees of an account's posts.
 FOLLOWER_VISIBILITIES = (*PUBLIC_VISIBILITIES, Visibility.PRIVATE)
 
@@ -46,8 +48,8 @@ async def visible_posts(session: AsyncSession, viewer: Account | None, posts: li
 
 
 async def check_visible(session: AsyncSession, viewer: Account | None, post: Post) -> None:
-    """NotFound unless `viewer` may see `post`."""
-    if not await visible_posts(session, viewer, [post]):
+    """NotFound unless `viewer` may see `post` (and its author does not keep the viewer away)."""
+    if not await visible_posts(session, viewer, [post]) or await blocked_from(session, viewer, post.account_id):
         raise NotFound(f"post {post.id} not found")
 
 

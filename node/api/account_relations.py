@@ -21,6 +21,7 @@ from .body import query_params
 from .entities import format_id
 from .pagination import page_params, paged_response
 from .params import parse_id
+from .relationship_moderation import Moderation, moderation_of
 from .status_entity import render_accounts
 
 MAX_RELATIONSHIPS = 100
@@ -49,10 +50,12 @@ async def get_account_or_404(session: AsyncSession, account_id) -> Account:
 
 # --- the Relationship entity ---------------------------------------------------------
 
-def relationship_entity(target_id: int, outgoing: Follow | None, incoming: Follow | None) -> dict:
-    """https://docs.joinmastodon.org/entities/Relationship/; blocks and mutes do not exist here."""
+def relationship_entity(target_id: int, outgoing: Follow | None, incoming: Follow | None,
+                        moderation: Moderation | None = None) -> dict:
+    """https://docs.joinmastodon.org/entities/Relationship/, with the viewer's blocks, mutes
+    and hidden servers when given."""
     following = outgoing is not None and outgoing.state == "accepted"
-    return {
+    entity = {
         "id": format_id(target_id),
         "following": following,
         "showing_reblogs": following,
@@ -69,6 +72,9 @@ def relationship_entity(target_id: int, outgoing: Follow | None, incoming: Follo
         "endorsed": False,
         "note": "",
     }
+    if moderation is not None:
+        entity.update(moderation.fields(target_id))
+    return entity
 
 
 async def relationships_of(session: AsyncSession, viewer_id: int, target_ids: list[int]) -> list[dict]:
@@ -87,7 +93,8 @@ async def relationships_of(session: AsyncSession, viewer_id: int, target_ids: li
         if row.target_account_id == viewer_id:
             incoming[row.account_id] = row
     ordered = list(dict.fromkeys(target_id for target_id in target_ids if target_id in known))
-    return [relationship_entity(t, outgoing.get(t), incoming.get(t)) for t in ordered]
+    moderation = await moderation_of(session, viewer_id, ordered)
+    return [relationship_entity(t, outgoing.get(t), incoming.get(t), moderation) for t in ordered]
 
 
 async def relationships(request: web.Request) -> web.Response:

@@ -10,6 +10,7 @@ from aiohttp import web
 from storage.repositories import account_queries
 
 from .. import context
+from ..actions.hiding import blocked_from
 from ..actions.visibility import visibilities_for
 from ..routing import add_routes
 from .account_relations import get_account_or_404
@@ -36,7 +37,7 @@ async def account_statuses(request: web.Request) -> web.Response:
         auth = await optional_scopes(request, "read:statuses", session=session)
         viewer = auth.account if auth is not None else None
         author = await get_account_or_404(session, request.match_info["id"])
-        if pinned:
+        if pinned or await blocked_from(session, viewer, author.id):  # blocked or suspended: nothing, as on Mastodon
             return web.json_response([])
         posts = await account_queries.list_profile_posts(
             session, author.id, page, visibilities=await visibilities_for(session, viewer, author),

@@ -25,6 +25,7 @@ INVALID_TOKEN = "The access token is invalid"
 REVOKED_TOKEN = "The access token was revoked"
 OUTSIDE_SCOPES = "This action is outside the authorized scopes"
 USER_REQUIRED = "This method requires an authenticated user"
+ACCOUNT_SUSPENDED = "Your login is currently disabled"
 
 # Writing last_used_at on every request would cost a commit per call; an hour's precision is enough.
 LAST_USED_PRECISION = timedelta(hours=1)
@@ -103,6 +104,8 @@ async def _load(request: web.Request, session: AsyncSession, token: str) -> Auth
     if user is not None and not may_sign_in(user):
         # Mastodon answers 403 for a valid token whose user may not sign in yet.
         raise Forbidden(AWAITING_APPROVAL)
+    if account is not None and account.suspended_at is not None:
+        raise Forbidden(ACCOUNT_SUSPENDED)
     await _touch(request, row)
     return Auth(token=row, app=app, account=account, user=user)
 

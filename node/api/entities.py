@@ -36,10 +36,11 @@ async def render_account(session: AsyncSession, urls: Urls, account: Account) ->
 
 
 def account_to_entity(account: Account, urls: Urls, counts: dict) -> dict:
+    """`account` is an Account or a row with the same columns (statuses.AUTHOR_COLUMNS)."""
     return {
         "id": format_id(account.id),
         "username": account.username,
-        "acct": account.acct,
+        "acct": account.username if account.domain is None else f"{account.username}@{account.domain}",
         "display_name": account.display_name or "",
         "locked": bool(account.locked),
         "bot": bool(account.bot) or account.actor_type in BOT_ACTOR_TYPES,

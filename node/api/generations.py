@@ -3,7 +3,9 @@
     POST /api/v1/generations          prompt, style, size "WxH", seed, remix_of (a status id) -> 202 job
     GET  /api/v1/generations/:id      one of the caller's jobs; poll until `state` is done or failed
     GET  /api/v1/generations          the caller's history, newest first, paged with `Link`
-    GET  /api/v1/generations/styles   the styles every generator understands
+    GET  /api/v1/generations/styles   the styles every generator understands, and how this node's draws them
+    GET  /api/v1/generations/generator what this node's generator offers: name, model, seeds, remixes,
+                                      sizes, styles
 
 A job is drawn by a worker (node/generations.py); once done, `media_attachment` is an unattached
 image of the caller that `POST /api/v1/statuses` takes in `media_ids`, as with an upload.
@@ -12,7 +14,7 @@ image of the caller that `POST /api/v1/statuses` takes in `media_ids`, as with a
 from aiohttp import web
 
 from generation import list_styles
-from generation.base import MAX_SEED
+from generation.base import MAX_SEED, MAX_SIDE, MIN_SIDE
 from storage.errors import NotFound
 from storage.models import GenerationJob, MediaAttachment
 from storage.repositories import generations as job_repo
@@ -23,6 +25,7 @@ from .. import context
 from ..actions.generate import request_generation
 from ..routing import add_routes
 from ..urls import Urls
+from ..workers import WORKERS
 from .auth import optional_scopes, require_scopes
 from .body import Params, read_params
 from .entities import format_id, format_time
@@ -38,6 +41,7 @@ def setup(app: web.Application) -> None:
     # The styles route comes first: `styles` must not be read as a job id.
     add_routes(app, [
         ("GET", "/api/v1/generations/styles", get_styles),
+        ("GET", "/api/v1/generations/generator", get_generator_info),
         ("POST", "/api/v1/generations", create_generation),
         ("GET", "/api/v1/generations", list_generations),
         ("GET", r"/api/v1/generations/{id:\d+}", show_generation),
@@ -114,6 +118,21 @@ async def list_generations(request: web.Request) -> web.Response:
     return paged_response(request, request.app[context.URLS], entities, [job.id for job in jobs])
 
 
+def _styles(generator: str) -> list[dict]:
+    # The procedural generator paints each style itself; every other one reads the style as words
+    # added to the prompt, which is what `rendering` tells a client.
+    rendering = "painted" if generator == "procedural" else "prompt"
+    return [{"name": style.name, "description": style.description, "generator": generator, "rendering": rendering}
+            for style in list_styles()]
+
+
 async def get_styles(request: web.Request) -> web.Response:
     await optional_scopes(request)
-    return web.json_response([{"name": style.name, "description": style.description} for style in list_styles()])
+    return web.json_response(_styles(request.app[context.SETTINGS].generator))
+
+
+async def get_generator_info(request: web.Request) -> web.Response:
+    await optional_scopes(request)
+    described = request.app[WORKERS].generations.describe()
+    sizes = {"min_side": MIN_SIDE, "max_side": MAX_SIDE, "default": "1024x1024"}
+    return web.json_response({**described, "sizes": sizes, "styles": _styles(described["name"])})

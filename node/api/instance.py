@@ -40,7 +40,6 @@ def setup(app: web.Application) -> None:
         ("GET", "/api/v1/instance/rules", empty_list),
         ("GET", "/api/v1/instance/peers", empty_list),
         ("GET", "/api/v1/instance/activity", empty_list),
-        ("GET", "/api/v1/instance/domain_blocks", empty_list),
         ("GET", "/api/v1/instance/extended_description", extended_description),
         ("GET", "/api/v1/instance/translation_languages", empty_object),
     ])

@@ -28,6 +28,7 @@ from .notification_requests import hidden_notifications
 from .pagination import page_params, paged_response
 from .params import path_id
 from .status_entity import render_accounts, render_statuses
+from ..actions.hiding import shown_notifications
 from .visibility import visible_posts
 
 ID = r"{id:\d+}"
@@ -48,6 +49,7 @@ def setup(app: web.Application) -> None:
 async def render_notifications(session: AsyncSession, urls: Urls, viewer: Account,
                                rows: list[Notification]) -> list[dict]:
     """Notification entities in two batched renders; one whose status is gone or hidden is left out."""
+    rows = await shown_notifications(session, viewer, rows)
     senders = await status_repo.get_accounts_by_ids(session, [row.from_account_id for row in rows])
     accounts = dict(zip(senders, await render_accounts(session, urls, list(senders.values()))))
     posts = await post_repo.get_posts_by_ids(session, [row.post_id for row in rows if row.post_id])

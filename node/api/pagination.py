@@ -10,6 +10,7 @@ on the node's public host (`rel="next"` pages older, `rel="prev"` newer); CORS e
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import orjson
 from aiohttp import web
 
 from ..errors import ValidationError
@@ -87,4 +88,4 @@ def link_header(request: web.Request, urls: Urls, newest_id: int | None, oldest_
 def paged_response(request: web.Request, urls: Urls, entities: list, ids: list[int]) -> web.Response:
     """A JSON list with its `Link` header; `ids` are the paging keys of the page, newest first."""
     headers = link_header(request, urls, ids[0] if ids else None, ids[-1] if ids else None)
-    return web.json_response(entities, headers=headers)
+    return web.Response(body=orjson.dumps(entities), headers=headers, content_type="application/json")

@@ -24,6 +24,7 @@ from ..routing import add_routes
 from .auth import Auth, optional_scopes, require_scopes
 from .body import Params, query_params
 from .status_entity import render_accounts, render_statuses
+from ..actions.hiding import shown_accounts, shown_posts
 from .visibility import visible_posts
 
 TYPES = ("accounts", "statuses", "hashtags")
@@ -96,10 +97,10 @@ async def _accounts(session, text: str, found, viewer: Account | None, *, limit:
         return [found] if offset == 0 else []
     if is_url(text) or is_handle(text):
         return []  # a handle or URL names one account; no fuzzy matches on its text
-    return await account_queries.search_accounts(
+    return await shown_accounts(session, viewer, await account_queries.search_accounts(
         session, text.lstrip("@"), following_of=viewer.id if following and viewer else None,
         limit=limit, offset=offset,
-    )
+    ))
 
 
 async def _statuses(session, text: str, found, viewer: Account | None, *, limit: int, offset: int) -> list[Post]:
@@ -107,7 +108,8 @@ async def _statuses(session, text: str, found, viewer: Account | None, *, limit:
         return await visible_posts(session, viewer, [found]) if offset == 0 else []
     if viewer is None or is_handle(text) or is_url(text):
         return []  # Mastodon searches post text for signed-in users only
-    return await account_queries.search_posts(session, viewer.id, text, limit=limit, offset=offset)
+    return await shown_posts(session, viewer,
+                             await account_queries.search_posts(session, viewer.id, text, limit=limit, offset=offset))
 
 
 def _hashtags(request: web.Request, text: str, offset: int) -> list[dict]:

@@ -21,6 +21,7 @@ from storage.types import utcnow
 
 from .. import actions, context
 from ..actions.common import get_post, original_of
+from ..actions.hiding import shown_posts
 from ..errors import ValidationError
 from ..routing import add_routes
 from .auth import optional_scopes, require_scopes
@@ -163,8 +164,9 @@ async def get_context(request: web.Request) -> web.Response:
         viewer = auth.account if auth else None
         post = await original_of(session, await get_visible_post(session, viewer, path_id(request, what="post")))
         urls = request.app[context.URLS]
-        ancestors = await visible_posts(session, viewer, await _ancestors(session, post))
-        descendants = await visible_posts(session, viewer, await _descendants(session, post))
+        ancestors = await shown_posts(session, viewer, await visible_posts(session, viewer, await _ancestors(session, post)))
+        descendants = await shown_posts(session, viewer,
+                                        await visible_posts(session, viewer, await _descendants(session, post)))
         entities = await render_statuses(session, urls, viewer, ancestors + descendants, filter_context="thread")
     # A post a `hide` filter left out is missing from `entities`: split by id, not by position.
     above = {str(ancestor.id) for ancestor in ancestors}

@@ -18,6 +18,7 @@ from storage.models import Account, Follow, HomeFeedEntry, Notification, Post
 from storage.repositories import posts as post_repo
 
 from .. import context
+from ..actions.hiding import shown_posts
 from ..change_feed import open_feed
 from ..committed_changes import Changes, DeletedPost
 from ..streaming_hub import STREAMING_HUB, Hub, Stream
@@ -65,12 +66,13 @@ async def _post_events(session, app: web.Application, hub: Hub, post_ids: list[i
             continue  # deleted again before the event went out
         for account_id in sorted(await _home_readers(session, hub, post.id)):
             viewer = await session.get(Account, account_id)
-            for entity in await render_statuses(session, urls, viewer, [post], filter_context="home"):
+            shown = await shown_posts(session, viewer, [post])  # blocks, mutes, suspensions
+            for entity in await render_statuses(session, urls, viewer, shown, filter_context="home"):
                 hub.publish(("user", account_id), event, _dump(entity))
         streams = [s for s in public_streams(post.local, post.visibility, post.reblog_of_id is not None, post.tags)
                    if hub.listening(s)]
         if streams:
-            for entity in await render_statuses(session, urls, None, [post]):
+            for entity in await render_statuses(session, urls, None, await shown_posts(session, None, [post])):
                 payload_of = await public_payloads(session, hub, streams, entity)
                 for stream in streams:
                     hub.publish_each(stream, event, payload_of)

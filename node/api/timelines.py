@@ -20,6 +20,7 @@ from .hashtag_params import hashtag_conditions
 from .pagination import page_params, paged_response
 from .params import path_id
 from .status_entity import render_statuses
+from ..actions.hiding import hidden_posts_clause
 from .visibility import visible_posts
 
 
@@ -36,18 +37,19 @@ def setup(app: web.Application) -> None:
 
 async def _answer(request: web.Request, session, viewer, built, *, recheck: bool = False,
                   filter_context: str | None = None) -> web.Response:
-    """Run one page of `built` = (select of (key, Post), key column) and answer it with `Link`."""
+    """Run one page of `built` = (select of post rows, key column) and answer it with `Link`."""
     query, key = built
+    query = query.where(await hidden_posts_clause(session, viewer))  # blocks, mutes, silences
     page = page_params(request)
     rows = page.newest_first((await session.execute(page.apply(query, key))).all())
-    posts = [post for _key, post in rows]
+    posts = list(rows)
     if recheck:
         # Saved lists may hold posts that became hidden since (an unfollow of a private author).
         shown = {post.id for post in await visible_posts(session, viewer, posts)}
         posts = [post for post in posts if post.id in shown]
     urls = request.app[context.URLS]
     entities = await render_statuses(session, urls, viewer, posts, filter_context=filter_context)
-    return paged_response(request, urls, entities, [row_key for row_key, _post in rows])
+    return paged_response(request, urls, entities, [row.page_key for row in rows])
 
 
 async def home(request: web.Request) -> web.Response:

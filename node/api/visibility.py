@@ -7,6 +7,7 @@ from storage.errors import NotFound
 from storage.models import Account, Post
 
 from ..actions.common import get_post, original_of
+from ..actions.hiding import blocked_from
 from ..actions.visibility import visible_posts
 from .params import parse_id
 
@@ -20,6 +21,7 @@ async def get_visible_post(session: AsyncSession, viewer: Account | None, post_i
         raise NotFound(f"post {post_id} not found")
     post = await get_post(session, key)
     checked = [post] if post.reblog_of_id is None else [post, await original_of(session, post)]
-    if len(await visible_posts(session, viewer, checked)) != len(checked):
+    if len(await visible_posts(session, viewer, checked)) != len(checked) or \
+            any([await blocked_from(session, viewer, item.account_id) for item in checked]):
         raise NotFound(f"post {post_id} not found")
     return post

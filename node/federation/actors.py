@@ -50,6 +50,8 @@ async def _local_person(request: web.Request) -> Account:
         account = await account_repo.get_local_person_by_username(session, username)
     if account is None:
         raise NotFound(f"no user named {username}")
+    if account.gone_at is not None:
+        raise ValidationError(f"{username} deleted this account", status=410)  # Gone, as Mastodon answers
     return account
 
 

@@ -52,7 +52,8 @@ def group_handler(ctx: HandlerContext, sessionmaker: async_sessionmaker):
             group = []
             for item, note in candidates:
                 actor = actors.get(item.actor_uri)
-                if actor is None or actor.domain is None or actor.gone_at is not None or not is_fresh(actor):
+                if actor is None or actor.domain is None or actor.gone_at is not None or not is_fresh(actor) \
+                        or actor.suspended_at is not None:  # ignored one at a time (processing.py)
                     continue
                 try:
                     group.append((item, actor, parse_note(note, actor.actor_uri, actor.followers_uri)))

@@ -20,6 +20,7 @@ from storage.repositories import accounts as account_repo
 
 from .. import context
 from ..routing import add_routes
+from .domain_gate import SUSPENDED_DOMAINS, SuspendedDomains, refuse_suspended
 from .runtime import FEDERATION
 
 ACCEPTED_TYPES = ("application/activity+json", "application/ld+json", "application/json")
@@ -42,6 +43,7 @@ async def _writer(app: web.Application):
     writer = InboxWriter(app[context.SESSIONMAKER])
     app[INBOX_WRITER] = writer
     app[INBOX_KEYS] = shared_lookups(app[FEDERATION].get_key)
+    app[SUSPENDED_DOMAINS] = SuspendedDomains(app[context.SESSIONMAKER])
     yield
     await writer.close()
 
@@ -66,6 +68,7 @@ def _is_self_delete(body: bytes) -> bool:
 
 
 async def _receive(request: web.Request, recipient_account_id: int | None) -> web.Response:
+    await refuse_suspended(request)
     body = await _read_body(request)
     settings = request.app[context.SETTINGS]
     try:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import MediaError, NotFound
 from storage.media import MediaStore, check_relative_path, media_type_of
+from storage.repositories.media_owners import media_withheld
 from storage.models import Account, Post
 from storage.repositories import accounts as account_repo
 from storage.repositories import posts as post_repo
@@ -126,6 +127,9 @@ async def media_file(request: web.Request) -> web.StreamResponse:
     path = MediaStore(request.app[context.SETTINGS].media_dir).path_for(relative)
     if not path.is_file():
         raise NotFound("no such media file")
+    async with request.app[context.SESSIONMAKER]() as session:
+        if await media_withheld(session, relative):
+            raise NotFound("no such media file")
     return web.FileResponse(path, headers={
         "Content-Type": media_type_of(relative),
         "Cache-Control": MEDIA_CACHE,

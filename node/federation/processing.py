@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activitypub.errors import InvalidActivity
 from activitypub.resolver import resolve_actor
-from activitypub.shapes import storable
+from activitypub.shapes import host_of, storable
 from storage.errors import NotFound
 from storage.models import InboxItem
+from storage.repositories import domain_blocks as domain_block_repo
 
 from ..errors import ValidationError
 from .handlers.registry import HandlerContext, handler_for
@@ -31,7 +32,11 @@ def item_handler(ctx: HandlerContext):
         # Ids and text no column can hold (NUL, a lone surrogate) are dropped before any
         # handler sends them to the database.
         activity = storable(json.loads(item.body))
+        if await domain_block_repo.is_suspended_domain(session, host_of(item.actor_uri)):
+            return  # a suspended server's activities are ignored (and its actors not fetched)
         actor = await resolve_actor(session, ctx.fetcher, item.actor_uri, local_domain=ctx.settings.domain)
+        if actor.suspended_at is not None:
+            return  # so are a suspended account's, as on Mastodon
         try:
             await handler(ctx, session, activity, actor)
         except (ValidationError, NotFound) as exc:

@@ -8,6 +8,7 @@ from .filters import Filter, FilterKeyword, FilterStatus
 from .generations import GenerationJob
 from .lists import List, ListAccount
 from .markers import Marker
+from .moderation import AccountDomainBlock, Block, DomainBlock, Mute, Report
 from .notification_policy import NotificationPermission, NotificationPolicy
 from .oauth import OAuthApp, OAuthCode, OAuthToken
 from .posts import MediaAttachment, Mention, Post, Quote, Tombstone
@@ -20,4 +21,5 @@ __all__ = [
     "Conversation", "FeaturedTag", "Filter", "Tag", "TagFollow", "FilterKeyword", "FilterStatus", "List", "ListAccount",
     "MediaAttachment", "Mention", "Notification", "Post", "PostEdit", "Quote", "Tombstone", "User",
     "Marker", "NotificationPermission", "NotificationPolicy", "OAuthApp", "OAuthCode", "OAuthToken",
+    "AccountDomainBlock", "Block", "DomainBlock", "Mute", "Report",
 ]

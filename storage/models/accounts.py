@@ -54,6 +54,10 @@ class Account(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Moderation (migration 0009): an admin's suspension or silence, and where a Move went.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    silenced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    moved_to_account_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
     __table_args__ = (
         # One account per (name, server), case-insensitively, with NULL meaning this node:

@@ -71,8 +71,9 @@ class MediaAttachment(Base):
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
     media_type: Mapped[str] = mapped_column(String(64), default="image/png")
-    file_path: Mapped[str | None] = mapped_column(URI, default=None)
-    preview_path: Mapped[str | None] = mapped_column(URI, default=None)
+    # Indexed (migration 0009): serving a file asks whether its owner is suspended.
+    file_path: Mapped[str | None] = mapped_column(URI, default=None, index=True)
+    preview_path: Mapped[str | None] = mapped_column(URI, default=None, index=True)
     remote_url: Mapped[str | None] = mapped_column(URI, default=None)
     description: Mapped[str] = mapped_column(Text, default="")
     blurhash: Mapped[str | None] = mapped_column(String(128), default=None)

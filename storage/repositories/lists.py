@@ -107,8 +107,10 @@ def _replies_shown(found: List):
 def list_timeline_query(found: List):
     """The list's timeline: what entered the owner's home feed from a member (direct posts
     aside, as Mastodon's list fan-out leaves them out), keyed by post id like the home feed."""
+    from .timelines import _page  # the timelines' row shape; imported here, as timelines imports this module
+
     members = select(ListAccount.account_id).where(ListAccount.list_id == found.id)
-    query = (select(HomeFeedEntry.post_id, Post).join(Post, Post.id == HomeFeedEntry.post_id)
+    query = (_page(HomeFeedEntry.post_id).join(Post, Post.id == HomeFeedEntry.post_id)
              .where(HomeFeedEntry.account_id == found.account_id, Post.account_id.in_(members),
                     Post.visibility != Visibility.DIRECT, _replies_shown(found)))
     return query, HomeFeedEntry.post_id

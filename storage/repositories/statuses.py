@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import Account, Bookmark, Favourite, Follow, Post
+from .timelines import POST_COLUMNS
 from ..states import FollowState, Visibility
 
 
@@ -50,6 +51,36 @@ async def count_account_stats(session: AsyncSession, account_ids) -> dict[int, d
     for account_id, (_account, stats) in (await get_accounts_with_stats(session, ids)).items():
         counts[account_id] = stats
     return counts
+
+
+# What an Account entity shows, as plain rows (see get_author_rows).
+AUTHOR_COLUMNS = (
+    Account.id, Account.username, Account.domain, Account.display_name, Account.locked, Account.bot,
+    Account.actor_type, Account.discoverable, Account.indexable, Account.created_at, Account.note, Account.url,
+    Account.actor_uri, Account.avatar_uri, Account.header_uri, Account.fields,
+    Account.followers_count, Account.following_count, Account.statuses_count,
+)
+_AUTHORS = select(*AUTHOR_COLUMNS).where(Account.id.in_(_IDS))
+
+
+async def get_author_rows(session: AsyncSession, account_ids) -> dict:
+    """The columns an Account entity shows, counters included, as plain rows by id: a page of
+    statuses renders its authors from these without building ORM objects."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    return {row.id: row for row in (await session.execute(_AUTHORS, {"ids": ids})).all()}
+
+
+_POST_ROWS = select(*POST_COLUMNS).where(Post.id.in_(_IDS))
+
+
+async def get_post_rows(session: AsyncSession, post_ids) -> dict:
+    """Posts as plain rows (timelines.POST_COLUMNS under their attribute names), by id: for rendering."""
+    ids = sorted(set(post_ids))
+    if not ids:
+        return {}
+    return {row.id: row for row in (await session.execute(_POST_ROWS, {"ids": ids})).all()}
 
 
 def _viewer_marks_statement():

@@ -61,7 +61,7 @@ def test_list_styles():
 
 
 def test_registry():
-    assert set(available_generators()) == {"procedural", "openai"}
+    assert set(available_generators()) == {"procedural", "openai", "automatic1111", "comfyui", "diffusers"}
     with pytest.raises(GenerationError, match="unknown generator 'dalle'"):
         get_generator("dalle")
     with pytest.raises(GenerationError, match="no setting colour"):

@@ -1,4 +1,4 @@
-"""Undo of a Follow, Like or Announce. The embedded original is matched by its id, and by
+"""Undo of a Follow, Like, Announce or Block. The embedded original is matched by its id, and by
 the (actor, object) pair when a server re-minted the id; only its own actor may undo it
 (activitypub.inbox.parse.parse_withdrawal). Undoing is the same action as a local user's
 unfollow, unfavourite or unboost."""
@@ -12,6 +12,7 @@ from storage.repositories import follows as follow_repo
 from storage.repositories import posts as post_repo
 
 from ... import actions
+from .blocks import undo_block
 from .lookups import stored_post
 from .registry import HandlerContext, handles
 
@@ -48,7 +49,8 @@ async def _undo_announce(ctx: HandlerContext, session: AsyncSession, undo: Withd
         await actions.unboost(session, ctx.settings, actor, boost)
 
 
-UNDOERS = {"Follow": _undo_follow, "Like": _undo_like, "EmojiReact": _undo_like, "Announce": _undo_announce}
+UNDOERS = {"Follow": _undo_follow, "Like": _undo_like, "EmojiReact": _undo_like, "Announce": _undo_announce,
+           "Block": undo_block}
 
 
 @handles("Undo")
@@ -59,5 +61,5 @@ async def on_undo(ctx: HandlerContext, session: AsyncSession, activity: dict, ac
             await UNDOERS[kind](ctx, session, undo, actor)
         return
     # Only an id was sent: it may name any of them.
-    for undoer in (_undo_follow, _undo_like, _undo_announce):
+    for undoer in (_undo_follow, _undo_like, _undo_announce, undo_block):
         await undoer(ctx, session, undo, actor)
