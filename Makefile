@@ -37,7 +37,7 @@ MURALIST_MEDIA_DIR ?= data/media
 MURALIST_ALLOW_PRIVATE_ADDRESSES ?= true
 MURALIST_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-diffusion lock clean
+.PHONY: run test install install-diffusion lock clean chromium
 
 install: $(STAMP)
 
@@ -70,15 +70,22 @@ lock:
 		--generate-hashes --python $(PYTHON) --custom-compile-command "make lock" - -o $(INTEROP_LOCK)
 
 run: $(STAMP)
+	@echo "Open $(MURALIST_SCHEME)://$(MURALIST_DOMAIN)/ in a browser to sign up, make images and post them."
 	MURALIST_SCHEME=$(MURALIST_SCHEME) MURALIST_DOMAIN=$(MURALIST_DOMAIN) \
 	MURALIST_BIND=$(MURALIST_BIND) MURALIST_DATABASE_URL=$(MURALIST_DATABASE_URL) \
 	MURALIST_MEDIA_DIR=$(MURALIST_MEDIA_DIR) \
 	MURALIST_ALLOW_PRIVATE_ADDRESSES=$(MURALIST_ALLOW_PRIVATE_ADDRESSES) \
 	$(VENV)/bin/muralist serve
 
+# The browser tests (tests/web) drive Debian's Chromium through Playwright: Playwright's own
+# browser downloads cannot be reached from here, so the distribution's package is installed
+# once, and skipped when it is there already.
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
 # The suite runs twice: on SQLite, then on the PostgreSQL server of this machine.
 # If PostgreSQL is not reachable the second run fails and says so.
-test: $(STAMP) $(INTEROP_STAMP) $(DIFFUSION_STAMP)
+test: $(STAMP) $(INTEROP_STAMP) $(DIFFUSION_STAMP) chromium
 	@echo "== test suite on SQLite =="
 	env -u MURALIST_TEST_DATABASE_URL $(PY) -m pytest -q
 	@echo "== test suite on PostgreSQL ($(MURALIST_TEST_POSTGRES_URL)) =="

@@ -21,6 +21,7 @@ from storage.errors import StorageError
 from storage.models import Account, Post
 from storage.repositories import accounts as account_repo
 
+from .federation.featured_read import read_featured
 from .federation.handlers.lookups import store_note
 from .federation.handlers.registry import HandlerContext
 from .settings import Settings
@@ -60,10 +61,13 @@ async def find_handle(session: AsyncSession, settings: Settings, fetcher: Fetche
         return known
     try:
         actor_uri = await fetcher.webfinger(f"{user}@{domain}")
-        return await resolve_actor(session, fetcher, actor_uri, local_domain=settings.domain)
+        account = await resolve_actor(session, fetcher, actor_uri, local_domain=settings.domain)
     except (FederationError, StorageError) as exc:
         log.info("cannot resolve %s@%s: %s", user, domain, exc)
         return None
+    # A newly met actor's pinned posts, as Mastodon reads them on first contact.
+    await read_featured(session, settings, fetcher, account)
+    return account
 
 
 async def _stored_by_url(session: AsyncSession, url: str) -> Account | Post | None:

@@ -64,6 +64,10 @@ class Settings:
     # High enough that one busy peer (or bench/inbox.py's thousands of Creates) is not slowed.
     rate_limit_inbox: str = "10000 per 5 minutes"
     trusted_proxies: int = 0
+    # Files the admin writes (HTML if named *.html, else plain text) for
+    # /api/v1/instance/privacy_policy and /api/v1/instance/terms_of_service.
+    privacy_policy_file: str = ""
+    terms_of_service_file: str = ""
     # Worker processes `serve` starts beside the web server (-1: one per core beyond the
     # first; 0: the workers run inside the web server's process).
     workers: int = -1

@@ -18,7 +18,10 @@ from .federation.grouped import group_handler
 from .federation.processing import item_handler
 from .federation.runtime import FEDERATION, Federation
 from .generations import GenerationRunner
+from .push import rounds as push_rounds
+from .timed_work import due_round
 from .settings import Settings
+from .urls import Urls
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,7 @@ class Workers:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.federation = federation
+        self.urls = Urls(settings)
         handler_context = HandlerContext(settings=settings, fetcher=federation.fetcher)
         self.handle_item = item_handler(handler_context)
         self.handle_group = group_handler(handler_context, sessionmaker)
@@ -47,9 +51,17 @@ class Workers:
     async def generation_round(self) -> int:
         return await self.generations.run_due()
 
+    async def push_round(self) -> int:
+        queued = await push_rounds.queue_round(self.sessionmaker, self.urls)
+        return queued + await push_rounds.send_round(self.federation.http, self.sessionmaker, self.settings)
+
+    async def timed_round(self) -> int:
+        return await due_round(self.sessionmaker, self.settings)
+
     async def settle_once(self) -> int:
         """One pass over every queue; returns how many rows were worked on."""
-        return await self.inbox_round() + await self.delivery_round() + await self.generation_round()
+        return (await self.inbox_round() + await self.delivery_round() + await self.generation_round()
+                + await self.timed_round() + await self.push_round())
 
     async def _loop(self, round_fn, name: str) -> None:
         wake = self.federation.waker()
@@ -69,7 +81,8 @@ class Workers:
     async def run(self) -> None:
         try:
             await asyncio.gather(self._loop(self.inbox_round, "inbox"), self._loop(self.delivery_round, "delivery"),
-                                 self._loop(self.generation_round, "generation"))
+                                 self._loop(self.generation_round, "generation"), self._loop(self.push_round, "push"),
+                                 self._loop(self.timed_round, "timed"))
         finally:
             await self.generations.aclose()
 

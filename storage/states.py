@@ -93,6 +93,7 @@ class NotificationType(StrEnum):
     REBLOG = "reblog"
     QUOTE = "quote"
     QUOTED_UPDATE = "quoted_update"
+    POLL = "poll"  # a poll the recipient made or voted in has ended
 
 
 class RepliesPolicy(StrEnum):

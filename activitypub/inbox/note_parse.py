@@ -82,6 +82,7 @@ class RemoteNote:
     mention_uris: list[str]
     updated: datetime | None
     quote_authorization: str | None = None
+    poll: object = None  # a RemotePoll (activitypub/inbox/question_parse.py) for a Question
 
     @property
     def object_uri(self) -> str:
@@ -93,8 +94,11 @@ def parse_note(note: dict, author_uri: str, followers_uri: str | None) -> Remote
     note = storable(note)
     fields = note_to_post_values(note, author_uri, followers_uri)
     authorization = id_of(note.get("quoteAuthorization")) if fields["quote_of_uri"] else None
+    from .question_parse import parse_question  # it reads times with parse_time from here
+
     return RemoteNote(fields=fields, attachments=attachment_values(note), mention_uris=mention_uris(note)[:MAX_MENTIONS],
-                      updated=parse_time(note.get("updated")), quote_authorization=authorization)
+                      updated=parse_time(note.get("updated")), quote_authorization=authorization,
+                      poll=parse_question(note))
 
 
 def note_to_post_values(note: dict, author_uri: str, followers_uri: str | None) -> dict:

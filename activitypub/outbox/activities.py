@@ -131,3 +131,12 @@ def _tail(uri: str) -> str:
     import hashlib
 
     return hashlib.sha256(uri.encode()).hexdigest()[:16]
+
+
+def add_to_collection(activity_uri: str, actor_uri: str, object_uri: str, collection_uri: str) -> dict:
+    """`Add` of a post to the actor's `featured` collection: Mastodon's pin."""
+    return _activity("Add", activity_uri, actor_uri, object_uri, target=collection_uri, to=[PUBLIC])
+
+
+def remove_from_collection(activity_uri: str, actor_uri: str, object_uri: str, collection_uri: str) -> dict:
+    return _activity("Remove", activity_uri, actor_uri, object_uri, target=collection_uri, to=[PUBLIC])

@@ -20,6 +20,7 @@ from .filters import add_filter_status, add_keyword, create_filter, update_filte
 from .follows import (accept_follow, authorize_follow_request, follow, reject_follow, reject_follow_request,
                       unfollow)
 from .lists import add_to_list, create_list, remove_from_list, update_list
+from .polls import close_poll, receive_vote, store_remote_poll, vote
 from .posts import claim_media, create_post, post_note
 from .profile import receive_profile, update_profile
 from .quotes import answer_quote_request, authorization_revoked, check_may_quote, quote_answered, revoke_quote
@@ -36,4 +37,5 @@ __all__ = [
     "delete_remote_account", "favourite", "follow", "post_note", "receive_delete", "receive_edit", "receive_post", "receive_posts",
     "receive_profile", "reject_follow", "reject_follow_request", "unbookmark", "unboost", "unfavourite", "unfollow",
     "update_post", "update_profile", "block", "unblock", "mute", "unmute",
+    "update_post", "update_profile", "close_poll", "receive_vote", "store_remote_poll", "vote",
 ]

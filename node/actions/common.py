@@ -7,9 +7,11 @@ from activitypub.actor import format_datetime
 from activitypub.delivery.queue import preferred_inbox
 from activitypub.outbox import activities
 from activitypub.outbox.note import post_to_note
+from activitypub.outbox.question import as_question
 from storage.errors import NotFound
-from storage.models import Account, Post, Quote
+from storage.models import Account, Poll, Post, Quote
 from storage.repositories import accounts as account_repo
+from storage.repositories import polls as poll_repo
 from storage.repositories import posts as post_repo
 from storage.repositories import quotes as quote_repo
 from storage.states import USER_ACTOR_TYPES, QuoteState
@@ -68,11 +70,15 @@ async def original_of(session: AsyncSession, post: Post) -> Post:
 
 
 def note_of(urls: Urls, post: Post, author: Account, media: list, mentions: list[Account],
-            quote: Quote | None = None) -> dict:
-    """The Note of a local post; a quote carries its authorization once it was granted."""
+            quote: Quote | None = None, poll: Poll | None = None) -> dict:
+    """The Note of a local post (its Question when it has a poll); a quote carries its
+    authorization once it was granted."""
+    from .polls import question_parts
+
     granted = quote.authorization_uri if quote is not None and quote.state == QuoteState.ACCEPTED else None
-    return post_to_note(post, author, media, media_url=urls.media, mentions=mentions, tag_url=urls.tag,
+    note = post_to_note(post, author, media, media_url=urls.media, mentions=mentions, tag_url=urls.tag,
                         quote_authorization=granted)
+    return as_question(note, **question_parts(poll)) if poll is not None else note
 
 
 def announce_of(boost: Post, booster: Account, original: Post, original_author: Account) -> dict:
@@ -84,7 +90,8 @@ async def load_note(session: AsyncSession, urls: Urls, post: Post, author: Accou
     media = await post_repo.list_media(session, [post.id])
     mentions = await post_repo.list_mentioned_accounts(session, [post.id])
     quote = await quote_repo.get_quote_by_post_id(session, post.id) if post.quote_of_uri else None
-    return note_of(urls, post, author, media.get(post.id, []), mentions.get(post.id, []), quote)
+    poll = await poll_repo.get_poll_by_post_id(session, post.id)
+    return note_of(urls, post, author, media.get(post.id, []), mentions.get(post.id, []), quote, poll)
 
 
 async def activities_of(session: AsyncSession, urls: Urls, author: Account, posts: list[Post]) -> list[dict]:
@@ -94,10 +101,12 @@ async def activities_of(session: AsyncSession, urls: Urls, author: Account, post
     mentions = await post_repo.list_mentioned_accounts(session, ids)
     originals = await post_repo.get_posts_by_ids(session, [p.reblog_of_id for p in posts if p.reblog_of_id])
     quotes = await quote_repo.get_quotes_by_post_ids(session, [post.id for post in posts if post.quote_of_uri])
+    polls = await poll_repo.get_polls_by_post_ids(session, ids)
     items = []
     for post in posts:
         if post.reblog_of_id is None:
-            note = note_of(urls, post, author, media.get(post.id, []), mentions.get(post.id, []), quotes.get(post.id))
+            note = note_of(urls, post, author, media.get(post.id, []), mentions.get(post.id, []), quotes.get(post.id),
+                           polls.get(post.id))
             items.append(activities.create(author.actor_uri, note))
         elif post.reblog_of_id in originals:
             original = originals[post.reblog_of_id]

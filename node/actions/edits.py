@@ -18,6 +18,7 @@ from storage.models import Account, MediaAttachment, Post
 from storage.repositories import accounts as account_repo
 from storage.repositories import posts as post_repo
 from storage.repositories import post_edits as edit_repo
+from storage.repositories import polls as poll_repo
 from storage.repositories import quotes as quote_repo
 from storage.snowflake import new_id
 from storage.states import PUBLIC_VISIBILITIES, QuotePolicy
@@ -127,7 +128,8 @@ async def update_post(session: AsyncSession, settings: Settings, account: Accoun
     await _remember_version(session, post)
     await source_edited(session, post, account)
     quote = await quote_repo.get_quote_by_post_id(session, post.id) if post.quote_of_uri else None
-    note = note_of(Urls(settings), post, account, media, mentions, quote)
+    note = note_of(Urls(settings), post, account, media, mentions, quote,
+                   await poll_repo.get_poll_by_post_id(session, post.id))
     update = activities.update(account.actor_uri, note, f"{post.object_uri}#updates/{new_id()}")
     inboxes = await audience(session, post, account, mentions) | inboxes_of(old_mentions)
     await enqueue_delivery(session, update, account, inboxes)
@@ -144,7 +146,8 @@ async def set_quote_policy(session: AsyncSession, settings: Settings, account: A
     await session.flush()
     mentions = await mentions_of(session, post)
     quote = await quote_repo.get_quote_by_post_id(session, post.id) if post.quote_of_uri else None
-    note = note_of(Urls(settings), post, account, await _media_of(session, post), mentions, quote)
+    note = note_of(Urls(settings), post, account, await _media_of(session, post), mentions, quote,
+                   await poll_repo.get_poll_by_post_id(session, post.id))
     update = activities.update(account.actor_uri, note, f"{post.object_uri}#updates/{new_id()}")
     await enqueue_delivery(session, update, account, await audience(session, post, account, mentions))
     return post
@@ -156,7 +159,8 @@ async def announce_quote_authorized(session: AsyncSession, settings: Settings, p
     author = await session.get(Account, post.account_id)
     mentions = await mentions_of(session, post)
     quote = await quote_repo.get_quote_by_post_id(session, post.id)
-    note = note_of(Urls(settings), post, author, await _media_of(session, post), mentions, quote)
+    note = note_of(Urls(settings), post, author, await _media_of(session, post), mentions, quote,
+                   await poll_repo.get_poll_by_post_id(session, post.id))
     update = activities.update(author.actor_uri, note, f"{post.object_uri}#updates/{new_id()}")
     inboxes = await audience(session, post, author, mentions)
     quoted_author = await session.get(Account, quote.quoted_account_id) if quote.quoted_account_id else None

@@ -28,6 +28,7 @@ from ..settings import Settings
 from ..urls import Urls
 from .arrival import post_arrived
 from .common import get_post, load_note, note_of, original_of, parse_key, require_local_person
+from .polls import PollSpec, add_poll
 from .quotes import attach_quote, check_may_quote, checked_policy, request_quote
 from .text import CHARACTERS_PER_URL, Formatted, counted_length, format_text, normalise
 from .visibility import check_visible
@@ -185,7 +186,7 @@ def _link(post: Post, parent: Post | None, quoted: Post | None) -> None:
 async def create_post(session: AsyncSession, settings: Settings, author: Account, *, text: str = "",
                       media_ids=(), visibility: str = "public", spoiler_text: str = "", sensitive: bool = False,
                       in_reply_to_id=None, language: str | None = None, quote_of_id=None,
-                      generation: dict | None = None, quote_policy=None) -> Post:
+                      generation: dict | None = None, quote_policy=None, poll: PollSpec | None = None) -> Post:
     """A new local post; its Create is queued for every remote inbox that should see it. A
     quote (`quote_of_id`, or an image generated as a remix of a post) asks for consent as
     node/actions/quotes.py says."""
@@ -200,6 +201,8 @@ async def create_post(session: AsyncSession, settings: Settings, author: Account
         generation = next((dict(item.generation) for item in media if isinstance(item.generation, dict)), None)
     if not text and not media:
         raise ValidationError("a post needs text or an image")
+    if poll is not None and media:
+        raise ValidationError("a post cannot have both images and a poll")
     parent = await _target(session, author, in_reply_to_id, quote=False)
     quoted = await _target(session, author, quote_of_id or remixed_post_id(media), quote=True)
     policy = await _quote_policy(session, author, visibility, quote_policy)
@@ -215,7 +218,8 @@ async def create_post(session: AsyncSession, settings: Settings, author: Account
     await post_repo.replace_media(session, post, media)
     await post_arrived(session, post, author, formatted.mentions)
     quote = await attach_quote(session, post, author, quoted) if quoted is not None else None
-    note = note_of(urls, post, author, media, formatted.mentions, quote)
+    poll_row = add_poll(session, post, poll) if poll is not None else None
+    note = note_of(urls, post, author, media, formatted.mentions, quote, poll_row)
     inboxes = await audience(session, post, author, formatted.mentions)
     if quoted is not None and not quoted.local:
         # The quoted author's server hears of the quote even when its author does not follow.

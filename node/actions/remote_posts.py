@@ -15,6 +15,7 @@ from ..errors import ValidationError
 from ..settings import Settings
 from .arrival import posts_arrived
 from .edits import MAX_REMOTE_IMAGES, local_mentions_of
+from .polls import store_remote_poll
 from .quotes import attach_quote
 
 
@@ -56,6 +57,8 @@ async def receive_posts(session: AsyncSession, settings: Settings,
     session.add_all(MediaAttachment(account_id=author.id, post_id=post.id, position=position, **row)
                     for post, author, note, _g in new for position, row in enumerate(note.attachments[:MAX_REMOTE_IMAGES]))
     await session.flush()
+    for post, _author, note, _g in new:
+        await store_remote_poll(session, post, note.poll)
     await posts_arrived(session, [(post, author, mentioned(note)) for post, author, note, _g in new])
     for post, author, _note, granted in new:
         if post.quote_of_uri:

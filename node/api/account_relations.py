@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.errors import NotFound
 from storage.models import Account, Follow
 from storage.repositories import account_queries
+from storage.repositories import endorsements as endorsement_repo
 
 from .. import actions, context
 from ..routing import add_routes
@@ -51,7 +52,7 @@ async def get_account_or_404(session: AsyncSession, account_id) -> Account:
 # --- the Relationship entity ---------------------------------------------------------
 
 def relationship_entity(target_id: int, outgoing: Follow | None, incoming: Follow | None,
-                        moderation: Moderation | None = None) -> dict:
+                        moderation: Moderation | None = None, endorsed: bool = False) -> dict:
     """https://docs.joinmastodon.org/entities/Relationship/, with the viewer's blocks, mutes
     and hidden servers when given."""
     following = outgoing is not None and outgoing.state == "accepted"
@@ -69,7 +70,7 @@ def relationship_entity(target_id: int, outgoing: Follow | None, incoming: Follo
         "requested": outgoing is not None and outgoing.state == "requested",
         "requested_by": incoming is not None and incoming.state == "requested",
         "domain_blocking": False,
-        "endorsed": False,
+        "endorsed": endorsed,
         "note": "",
     }
     if moderation is not None:
@@ -94,7 +95,8 @@ async def relationships_of(session: AsyncSession, viewer_id: int, target_ids: li
             incoming[row.account_id] = row
     ordered = list(dict.fromkeys(target_id for target_id in target_ids if target_id in known))
     moderation = await moderation_of(session, viewer_id, ordered)
-    return [relationship_entity(t, outgoing.get(t), incoming.get(t), moderation) for t in ordered]
+    endorsed = await endorsement_repo.get_endorsed_ids(session, viewer_id, ordered)
+    return [relationship_entity(t, outgoing.get(t), incoming.get(t), moderation, t in endorsed) for t in ordered]
 
 
 async def relationships(request: web.Request) -> web.Response:

@@ -2,16 +2,17 @@
 
 See https://docs.joinmastodon.org/methods/accounts/#statuses. Followers-only posts are shown
 to the author and to accepted followers; direct posts never appear on a profile. Pins do not
-exist yet, so `pinned=true` answers an empty list (apps ask for pins before the rest).
+are listed with `pinned=true` (apps ask for them before the rest), one page of at most five.
 """
 
 from aiohttp import web
 
 from storage.repositories import account_queries
+from storage.repositories import pins as pin_repo
 
 from .. import context
 from ..actions.hiding import blocked_from
-from ..actions.visibility import visibilities_for
+from ..actions.visibility import visibilities_for, visible_posts
 from ..routing import add_routes
 from .account_relations import get_account_or_404
 from .auth import optional_scopes
@@ -37,8 +38,12 @@ async def account_statuses(request: web.Request) -> web.Response:
         auth = await optional_scopes(request, "read:statuses", session=session)
         viewer = auth.account if auth is not None else None
         author = await get_account_or_404(session, request.match_info["id"])
-        if pinned or await blocked_from(session, viewer, author.id):  # blocked or suspended: nothing, as on Mastodon
+        if await blocked_from(session, viewer, author.id):  # blocked or suspended: nothing, as on Mastodon
             return web.json_response([])
+        if pinned:
+            # Pins are few (node/actions/pins.py MAX_PINS): one page, without a Link header.
+            shown = await visible_posts(session, viewer, await pin_repo.list_pinned_posts(session, author.id))
+            return web.json_response(await render_statuses(session, urls, viewer, shown))
         posts = await account_queries.list_profile_posts(
             session, author.id, page, visibilities=await visibilities_for(session, viewer, author),
             tag=tag, **filters,

@@ -18,6 +18,7 @@ from storage.repositories import posts as post_repo
 
 from .. import context
 from ..actions import posts, text
+from ..push.vapid import vapid_key
 from ..registrations import approval_required, sign_ups_open
 from ..routing import add_routes
 from ..settings import Settings
@@ -107,6 +108,9 @@ async def instance_v2(request: web.Request) -> web.Response:
     settings = request.app[context.SETTINGS]
     urls = request.app[context.URLS]
     stats = await _stats(request)
+    async with request.app[context.SESSIONMAKER]() as session:
+        vapid = await vapid_key(session)
+        await session.commit()
     return web.json_response({
         "domain": settings.domain,
         "title": settings.instance_title,
@@ -127,6 +131,8 @@ async def instance_v2(request: web.Request) -> web.Response:
             },
             **_configuration(),
             "translation": {"enabled": False},
+            # The key apps subscribe to push with (browsers' applicationServerKey).
+            "vapid": {"public_key": vapid.public_key},
         },
         "registrations": {
             "enabled": sign_ups_open(settings),

@@ -15,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.errors import NotFound
 from storage.models import Account, Post
+from storage.repositories import pins as pin_repo
 from storage.repositories import posts as post_repo
 from storage.repositories import statuses as status_repo
 
 from ..urls import Urls
 from .entities import account_to_entity, format_id, format_time
 from .media_entity import media_to_entity
+from .poll_entity import PollLinks
 from .quote_entity import QuoteLinks
 from .status_filters import filter_statuses
 from .status_parts import AUTHORS, BODIES, PARTS, Parts, body_version, parts_version
@@ -39,6 +41,8 @@ class _Page:
         self.bodies: dict[int, dict] = {}
         self.marks = NO_MARKS
         self.quotes = QuoteLinks(viewer)
+        self.polls = PollLinks(viewer)
+        self.pinned: set[int] = set()
 
     async def load(self, session: AsyncSession, posts: list[Post]) -> None:
         known = {post.id: post for post in posts}
@@ -50,8 +54,12 @@ class _Page:
         author_ids = {post.account_id for post in posts} | {post.account_id for post in bodies}
         await self._load_accounts(session, author_ids)
         await self._load_bodies(session, bodies)
+        # Polls change with every vote and show the viewer's own: never part of a cached body.
+        await self.polls.load(session, [post.id for post in bodies])
         if self.viewer is not None:
             self.marks = await status_repo.get_viewer_marks(session, self.viewer.id, [post.id for post in bodies])
+            self.pinned = await pin_repo.get_pinned_ids(
+                session, self.viewer.id, [post.id for post in bodies if post.account_id == self.viewer.id])
 
     async def _load_accounts(self, session: AsyncSession, author_ids) -> None:
         base = self.urls.base
@@ -151,7 +159,7 @@ class _Page:
         flags = {name: post_id in ids for name, ids in self.marks.items()}
         flags["muted"] = False
         if author_id == self.viewer.id:
-            flags["pinned"] = False
+            flags["pinned"] = post_id in self.pinned
         return flags
 
     def _quoted(self, post: Post) -> dict | None:
@@ -171,6 +179,7 @@ class _Page:
             "account": account,
             "quote": quote,
             "quote_approval": self.quotes.approval(post),
+            "poll": self.polls.entity(post.id),
             **self._viewer_flags(post.id, post.account_id),
         }
 

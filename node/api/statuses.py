@@ -22,12 +22,14 @@ from storage.types import utcnow
 from .. import actions, context
 from ..actions.common import get_post, original_of
 from ..actions.hiding import shown_posts
+from ..actions.polls import PollSpec, checked_poll
 from ..errors import ValidationError
 from ..routing import add_routes
 from .auth import optional_scopes, require_scopes
 from .body import Params, query_params, read_params
 from .entities import html_to_text
 from .params import path_id
+from .scheduled_statuses import schedule_status
 from .status_entity import render_status, render_statuses
 from .visibility import get_visible_post, visible_posts
 
@@ -64,10 +66,19 @@ async def _remembered(session: AsyncSession, account: Account, key: str | None) 
     return await post_repo.get_post_by_id(session, post_id) if post_id is not None else None
 
 
+def poll_fields(params: Params) -> PollSpec | None:
+    """`poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]`."""
+    if not params.given("poll"):
+        return None
+    poll = params.mapping("poll")
+    if poll is None:
+        raise params.error("poll", "must be an object with options and expires_in")
+    return checked_poll(poll.string_list("options", max_items=64), poll.integer("expires_in"),
+                        poll.boolean("multiple"), poll.boolean("hide_totals"))
+
+
 def post_fields(params: Params) -> dict:
     """The fields of a new post, read and typed before anything is written."""
-    if params.given("poll"):
-        raise ValidationError("polls are not supported on this server")
     return {
         "text": params.string("status") or "", "media_ids": params.id_list("media_ids") or [],
         "visibility": params.string("visibility") or "public", "spoiler_text": params.string("spoiler_text") or "",
@@ -77,6 +88,7 @@ def post_fields(params: Params) -> dict:
         # Mastodon 4.5: quote a post (a remix), and who may quote this one.
         "quote_of_id": params.id("quoted_status_id", not_found="post"),
         "quote_policy": params.string("quote_approval_policy"),
+        "poll": poll_fields(params),
     }
 
 
@@ -86,6 +98,9 @@ async def create_status(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "write:statuses", session=session)
         post = await _remembered(session, auth.account, key)
+        if post is None and params.given("scheduled_at"):
+            return await schedule_status(request, session, auth.account, post_fields(params),
+                                         params.string("scheduled_at"))
         if post is None:
             fields = post_fields(params)
             post = await actions.create_post(session, request.app[context.SETTINGS], auth.account, **fields)

@@ -2,8 +2,8 @@
 
 A user's outbox, followers and following are paged the way Mastodon pages them: the
 OrderedCollection states `totalItems` and links `first`; each OrderedCollectionPage
-(`?page=true`, then `?page=true&max_id=...`) links `next` while more items remain. Featured
-posts and the instance actor's collections are empty.
+(`?page=true`, then `?page=true&max_id=...`) links `next` while more items remain. The
+featured collection lists the pinned posts; the instance actor's collections are empty.
 """
 
 from aiohttp import web
@@ -15,11 +15,12 @@ from storage.errors import NotFound
 from storage.models import Account
 from storage.repositories import accounts as account_repo
 from storage.repositories import follows as follow_repo
+from storage.repositories import pins as pin_repo
 from storage.repositories import posts as post_repo
 from storage.states import PUBLIC_VISIBILITIES
 
 from .. import context
-from ..actions.common import activities_of
+from ..actions.common import activities_of, load_note
 from ..errors import ValidationError
 from ..routing import add_routes
 from ..web.pages import profile_page
@@ -63,7 +64,7 @@ def _actor_document(request: web.Request, account: Account) -> dict:
 async def user_actor(request: web.Request) -> web.Response:
     account = await _local_person(request)
     if not wants_activity_json(request):
-        return profile_page(request, account)
+        return await profile_page(request, account)
     return activity_response(_actor_document(request, account))
 
 
@@ -160,8 +161,15 @@ async def following(request: web.Request) -> web.Response:
 
 
 async def featured(request: web.Request) -> web.Response:
+    """The pinned public and unlisted posts, embedded as Mastodon embeds them."""
     account = await _local_person(request)
-    return activity_response(_empty_collection(account.featured_uri or f"{account.actor_uri}/collections/featured"))
+    collection = _empty_collection(account.featured_uri or f"{account.actor_uri}/collections/featured")
+    async with request.app[context.SESSIONMAKER]() as session:
+        pinned = [post for post in await pin_repo.list_pinned_posts(session, account.id)
+                  if post.visibility in PUBLIC_VISIBILITIES]
+        notes = [strip_context(await load_note(session, request.app[context.URLS], post, account)) for post in pinned]
+    collection.update({"@context": NOTE_CONTEXT, "totalItems": len(notes), "orderedItems": notes})
+    return activity_response(collection)
 
 
 async def instance_collection(request: web.Request) -> web.Response:

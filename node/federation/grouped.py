@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from activitypub.errors import FederationError
 from activitypub.inbox.note_parse import is_post, parse_note, quote_uri_of
+from activitypub.inbox.question_parse import vote_of
 from activitypub.resolver import is_fresh
 from storage.models import InboxItem
 from storage.repositories import accounts as account_repo
@@ -37,6 +38,8 @@ def _embedded_post(item: InboxItem) -> dict | None:
     # The same test the Create handler makes before it would fetch the object instead.
     if not isinstance(note, dict) or len(note) <= 2 or not is_post(note) or quote_uri_of(note):
         return None
+    if vote_of(note) is not None:
+        return None  # a poll vote is counted by the Create handler, one at a time
     return note
 
 

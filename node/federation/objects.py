@@ -1,11 +1,10 @@
 """Fetchable objects: a local post as a Note at its id URL (or an HTML page for browsers), the
-Create or Announce at `/activity`, the post's HTML page at `/@{name}/{id}`, and media files.
+Create or Announce at `/activity`, and media files. The post's HTML page at `/@{name}/{id}` is
+node/web/posts.py.
 
 Only public and unlisted posts are served here; a private or direct post answers 404, the same
 as a post that never existed, so its existence is not revealed.
 """
-
-from html import escape
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +20,7 @@ from storage.states import PUBLIC_VISIBILITIES
 from .. import context
 from ..actions.common import activities_of, load_note, parse_key
 from ..routing import add_routes
-from ..web.pages import render
+from ..web.pages import post_page
 from .negotiation import activity_response, wants_activity_json
 
 # Media files never change once written (their names are their hashes): cache them for a year.
@@ -32,7 +31,6 @@ def setup(app: web.Application) -> None:
     add_routes(app, [
         ("GET", r"/users/{username}/statuses/{post_id:\d+}", status),
         ("GET", r"/users/{username}/statuses/{post_id:\d+}/activity", status_activity),
-        ("GET", r"/@{username}/{post_id:\d+}", status_page),
         ("GET", "/media/{path:.+}", media_file),
     ])
 
@@ -58,18 +56,14 @@ async def _note(request: web.Request) -> tuple[Account, dict]:
 
 
 async def status(request: web.Request) -> web.Response:
-    author, note = await _note(request)
-    if wants_activity_json(request):
-        return activity_response(note)
-    return post_page(request, author, note)
-
-
-async def status_page(request: web.Request) -> web.Response:
-    author, note = await _note(request)
-    if wants_activity_json(request):
-        # A peer that followed a post's `url` is sent to its id, where the id equals the URL.
-        raise web.HTTPFound(note["id"])
-    return post_page(request, author, note)
+    if not wants_activity_json(request):
+        async with request.app[context.SESSIONMAKER]() as session:
+            _author, post = await _public_post(session, request)
+        if post.reblog_of_id is not None:
+            raise NotFound("post not found")
+        return await post_page(request, post)
+    _author, note = await _note(request)
+    return activity_response(note)
 
 
 async def status_activity(request: web.Request) -> web.Response:
@@ -79,41 +73,6 @@ async def status_activity(request: web.Request) -> web.Response:
     if not items:
         raise NotFound("post not found")
     return activity_response(items[0])
-
-
-# --- HTML ----------------------------------------------------------------------------------
-
-def _figure(attachment: dict) -> str:
-    alt = escape(attachment.get("name") or "")
-    size = ""
-    if attachment.get("width") and attachment.get("height"):
-        size = f' width="{attachment["width"]}" height="{attachment["height"]}"'
-    return (f'<figure><img src="{escape(attachment["url"])}" alt="{alt}"{size} '
-            'style="max-width:100%;height:auto"></figure>')
-
-
-def _generation_html(record: dict | None) -> str:
-    if not record:
-        return ""
-    rows = "".join(f"<dt>{escape(key)}</dt><dd>{escape(str(value))}</dd>" for key, value in record.items())
-    return f'<details class=muted><summary>How this image was made</summary><dl>{rows}</dl></details>'
-
-
-def post_page(request: web.Request, author: Account, note: dict) -> web.Response:
-    domain = request.app[context.SETTINGS].domain
-    name = author.display_name or author.username
-    handle = f"@{author.username}@{domain}"
-    head = f'<link rel="alternate" type="application/activity+json" href="{escape(note["id"])}">'
-    # The content is HTML this node produced from escaped text when the post was written.
-    inner = note["content"] + "".join(_figure(item) for item in note["attachment"])
-    if note.get("summary"):
-        inner = f"<details><summary>{escape(note['summary'])}</summary>{inner}</details>"
-    body = (
-        f'<article><p><a href="{escape(author.url or author.actor_uri)}"><strong>{escape(name)}</strong></a> '
-        f"<span class=muted>{escape(handle)}</span></p>{inner}{_generation_html(note.get('generation'))}"
-        f'<p class=muted><time datetime="{note["published"]}">{note["published"]}</time></p></article>'
-    )
-    return render(f"{name}: post", body, head)
 
 
 # --- media files ---------------------------------------------------------------------------

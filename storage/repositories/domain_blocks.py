@@ -15,12 +15,15 @@ async def list_domain_blocks(session: AsyncSession) -> list[DomainBlock]:
     return list((await session.execute(select(DomainBlock).order_by(DomainBlock.id))).scalars())
 
 
-async def list_limited_domains(session: AsyncSession) -> list[str]:
+def limited_domains_select():
     """Servers whose accounts are hidden from those who do not follow them (silenced or
-    suspended)."""
-    result = await session.execute(select(DomainBlock.domain).where(
-        DomainBlock.severity.in_((DomainBlockSeverity.SILENCE, DomainBlockSeverity.SUSPEND))))
-    return list(result.scalars())
+    suspended), as a select to use inside another statement."""
+    return select(DomainBlock.domain).where(
+        DomainBlock.severity.in_((DomainBlockSeverity.SILENCE, DomainBlockSeverity.SUSPEND)))
+
+
+async def list_limited_domains(session: AsyncSession) -> list[str]:
+    return list((await session.execute(limited_domains_select())).scalars())
 
 
 async def is_suspended_domain(session: AsyncSession, domain: str | None) -> bool:

@@ -9,9 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import FeaturedTag, Post, Tag, TagFollow
 from ..states import Visibility
-from .timelines import _has_tag
-
-has_tag = _has_tag
+from .timelines import has_tag
 
 
 async def get_tag_by_name(session: AsyncSession, name: str) -> Tag | None:

@@ -43,11 +43,11 @@ def public_query(*, local: bool | None = None, only_media: bool = False, tag: st
     if only_media:
         query = query.where(exists().where(MediaAttachment.post_id == Post.id))
     if tag is not None:
-        query = query.where(_has_tag(tag))
+        query = query.where(has_tag(tag))
     return query, Post.id
 
 
-def _has_tag(tag: str):
+def has_tag(tag: str):
     """`posts.tags` is a JSON list of lowercased names; match the JSON-encoded name as text,
     which reads the same on SQLite and PostgreSQL (json.dumps is what stored it)."""
     needle = json.dumps(tag.lower())

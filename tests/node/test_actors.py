@@ -78,11 +78,12 @@ async def test_username_lookup_ignores_case(client, alice):
     assert (await response.json(content_type=None))["id"] == "https://node.test/users/alice"
 
 
-async def test_unknown_user_is_json_404(client):
-    for accept in ("application/activity+json", "text/html"):
-        response = await client.get("/users/nobody", headers={"Accept": accept})
-        assert response.status == 404
-        assert "error" in await response.json()
+async def test_unknown_user_is_404_json_for_peers_and_a_page_for_browsers(client):
+    response = await client.get("/users/nobody", headers={"Accept": "application/activity+json"})
+    assert response.status == 404
+    assert "error" in await response.json()
+    response = await client.get("/users/nobody", headers={"Accept": "text/html"})
+    assert response.status == 404 and response.content_type == "text/html"
 
 
 async def test_instance_actor(client):

@@ -41,6 +41,6 @@ def handles(*activity_types: str):
 
 def handler_for(activity_type: str) -> Handler | None:
     # Importing the package registers every handler module.
-    from . import answers, blocks, flags, follows, moves, posts, quote_requests, reactions, undo, updates  # noqa: F401
+    from . import answers, blocks, featured, flags, follows, moves, posts, quote_requests, reactions, undo, updates  # noqa: F401
 
     return HANDLERS.get(activity_type)

@@ -4,7 +4,7 @@ Lists and their members; filters (v2) with their keywords and posts; direct conv
 notification policies and the senders accepted despite them; tags, followed and featured.
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ from storage.types import UTCDateTime
 
 
 revision = '0010'
-down_revision = '0009'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
