@@ -49,4 +49,7 @@ def account_to_actor(account, *, avatar_url: str, header_url: str) -> dict:
     }
     if account.actor_type == "Person" and account.bot:
         actor["type"] = "Service"
+    if actor["type"] in ("Person", "Service"):
+        # Mastodon reads a profile's featured hashtags from this collection (toot:featuredTags).
+        actor["featuredTags"] = f"{account.actor_uri}/collections/tags"
     return actor

@@ -10,6 +10,7 @@ EXTENSION_TERMS = {
     "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
     "toot": "http://joinmastodon.org/ns#",
     "featured": {"@id": "toot:featured", "@type": "@id"},
+    "featuredTags": {"@id": "toot:featuredTags", "@type": "@id"},
     "discoverable": "toot:discoverable",
     "indexable": "toot:indexable",
     "blurhash": "toot:blurhash",

@@ -10,7 +10,7 @@ from storage.db import create_engine, create_sessionmaker
 from . import api, context
 from .accounts import ensure_instance_actor
 from .committed_changes import CommitListeners, watch_sessions
-from .federation import actors, inbox, objects, quote_stamps, wellknown
+from .federation import actors, featured_tags, inbox, objects, quote_stamps, wellknown
 from .federation.runtime import federation_ctx
 from .middleware import cors_middleware, error_middleware, json_error, rate_limit_middleware
 from .rate_limits import RATE_LIMITS, RateLimits
@@ -36,7 +36,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(federation_ctx)
     app.cleanup_ctx.append(workers_ctx)
-    for surface in (wellknown, actors, objects, quote_stamps, inbox, pages, api):
+    for surface in (wellknown, actors, featured_tags, objects, quote_stamps, inbox, pages, api):
         surface.setup(app)
     app.router.add_get("/static/{filename}", _static_file, name="static")
     app.router.add_route("*", "/{tail:.*}", _not_found)

@@ -104,6 +104,19 @@ class Hub:
         for listener in list(listeners):
             listener.send(message)
 
+    def publish_each(self, stream: Stream, event: str, payload_of) -> None:
+        """`publish` with a payload per listener: `payload_of(listener)` answers its JSON text,
+        or None to send it nothing (a post its own filters hide)."""
+        for listener in list(self.subscribers.get(stream, ())):
+            text = payload_of(listener)
+            if text is not None:
+                listener.send(json.dumps({"stream": wire_stream(stream), "event": event, "payload": text}))
+
+    def account_ids_on(self, streams) -> set[int]:
+        """The signed-in accounts listening to any of `streams`."""
+        return {listener.account_id for stream in streams for listener in self.subscribers.get(stream, ())
+                if listener.account_id is not None}
+
     def run(self, coro) -> None:
         """Run work for the hub in the background, one piece after another (so a post's
         `update` never overtakes its `delete`); cancelled if still running at shutdown."""

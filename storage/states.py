@@ -96,6 +96,28 @@ class NotificationType(StrEnum):
     POLL = "poll"  # a poll the recipient made or voted in has ended
 
 
+class RepliesPolicy(StrEnum):
+    """Which replies a list timeline shows, as the Mastodon API names them: replies to any
+    account the owner follows, to members of the list, or none (replies to the owner always)."""
+
+    FOLLOWED = "followed"
+    LIST = "list"
+    NONE = "none"
+
+
+class FilterAction(StrEnum):
+    """What a filter does to a post it matches, as the Mastodon API names it: show it behind a
+    warning, leave it out, or (Mastodon 4.4) hide only its media."""
+
+    WARN = "warn"
+    HIDE = "hide"
+    BLUR = "blur"
+
+
+# Where a filter applies, as Mastodon names the places.
+FILTER_CONTEXTS = ("home", "notifications", "public", "thread", "account")
+
+
 class DomainBlockSeverity(StrEnum):
     """What an admin's domain block does, in Mastodon's words: `silence` hides the server's
     accounts from public timelines and from anyone who does not follow them; `suspend` cuts it

@@ -2,7 +2,9 @@
 server: its reply count, whom it mentions, the home feeds it enters and who is notified.
 
 Readers are the author (when local), the author's local followers (unless the post is
-direct) and every mentioned local account. Mentioned local accounts are notified. Edits
+direct), the local accounts that follow one of its tags (when it is public), and every
+mentioned local account. Mentioned local accounts are notified, and a
+direct post enters its local participants' conversations (node/actions/conversations.py). Edits
 notify only accounts they newly mention. (The author of a quoted post is told when the quote
 is accepted: node/actions/quotes.py.) Nothing here commits.
 """
@@ -17,7 +19,9 @@ from storage.repositories import follows as follow_repo
 from storage.repositories import posts as post_repo
 from storage.states import NotificationType, Visibility
 
+from .conversations import record_direct_posts
 from .notify import notify
+from .tags import tag_readers
 
 
 async def mention(session: AsyncSession, post: Post, author: Account, mentions: Iterable[Account], *,
@@ -49,12 +53,14 @@ async def posts_arrived(session: AsyncSession, arrivals: list[tuple[Post, Accoun
             notify(session, account, author, NotificationType.MENTION, post)
     followers = await follow_repo.get_local_follower_ids_of(
         session, {author.id for post, author, _m in arrivals if post.visibility != Visibility.DIRECT})
+    by_tag = await tag_readers(session, [post for post, _author, _mentions in arrivals])
     rows = []
     for post, author, mentions in arrivals:
-        readers = {account.id for account in mentions if account.domain is None}
+        readers = {account.id for account in mentions if account.domain is None} | by_tag.get(post.id, set())
         if author.domain is None:
             readers.add(author.id)
         if post.visibility != Visibility.DIRECT:
             readers.update(followers.get(author.id, ()))
         rows += [(reader, post.id) for reader in readers]
     await post_repo.put_home_feed_rows(session, rows)
+    await record_direct_posts(session, arrivals)

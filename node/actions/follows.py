@@ -21,6 +21,7 @@ from activitypub.outbox import activities
 from storage.errors import NotFound
 from storage.models import Account, Follow
 from storage.repositories import follows as follow_repo
+from storage.repositories import lists as list_repo
 from storage.repositories import posts as post_repo
 from storage.snowflake import new_id
 from storage.states import USER_ACTOR_TYPES, FollowState, NotificationType
@@ -144,6 +145,7 @@ async def reject_follow(session: AsyncSession, settings: Settings, row: Follow) 
     reject = activities.reject_follow(target.actor_uri, follow_activity(row, follower, target))
     await follow_repo.delete_follow(session, row)
     await post_repo.remove_author_from_home_feed(session, follower.id, target.id)
+    await list_repo.remove_from_owner_lists(session, follower.id, target.id)  # lists hold followed accounts only
     if target.domain is None:
         await enqueue_delivery(session, reject, target, personal_inbox(follower))
 
@@ -183,6 +185,7 @@ async def unfollow(session: AsyncSession, settings: Settings, follower: Account,
     original = follow_activity(row, follower, target)
     await follow_repo.delete_follow(session, row)
     await post_repo.remove_author_from_home_feed(session, follower.id, target.id)
+    await list_repo.remove_from_owner_lists(session, follower.id, target.id)  # lists hold followed accounts only
     if follower.domain is None:
         await enqueue_delivery(session, activities.undo(follower.actor_uri, original), follower,
                                personal_inbox(target))

@@ -48,5 +48,5 @@ async def account_statuses(request: web.Request) -> web.Response:
             session, author.id, page, visibilities=await visibilities_for(session, viewer, author),
             tag=tag, **filters,
         )
-        entities = await render_statuses(session, urls, viewer, posts)
+        entities = await render_statuses(session, urls, viewer, posts, filter_context="account")
     return paged_response(request, urls, entities, [post.id for post in posts])

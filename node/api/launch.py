@@ -25,11 +25,7 @@ def setup(app: web.Application) -> None:
     add_routes(app, [
         ("GET", "/api/v1/preferences", preferences),
         ("GET", "/api/v1/custom_emojis", public_empty_list),
-        ("GET", "/api/v1/lists", scoped_empty_list("read:lists")),
-        ("GET", "/api/v1/filters", scoped_empty_list("read:filters")),
-        ("GET", "/api/v2/filters", scoped_empty_list("read:filters")),
         ("GET", "/api/v1/announcements", scoped_empty_list("read")),
-        ("GET", "/api/v1/followed_tags", scoped_empty_list("read:follows")),
         ("GET", "/api/v1/follow_requests", follow_requests),
         ("GET", "/api/v1/trends", public_empty_list),
         ("GET", "/api/v1/trends/tags", public_empty_list),

@@ -1,5 +1,6 @@
 """Notifications in the client API (https://docs.joinmastodon.org/methods/notifications/):
-the paged list with `types[]` / `exclude_types[]` / `account_id`, one by id, dismiss, clear
+the paged list with `types[]` / `exclude_types[]` / `account_id` (without what the notification
+policy keeps aside, unless `include_filtered`), one by id, dismiss, clear
 and the unread count.
 
 Rows are written where the event happens: node.actions.common.notify for local actions and
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.errors import NotFound
 from storage.models import Account, Notification
 from storage.repositories import markers as marker_repo
+from storage.repositories.notification_groups import group_key
 from storage.repositories import notifications as notification_repo
 from storage.repositories import posts as post_repo
 from storage.repositories import statuses as status_repo
@@ -22,6 +24,7 @@ from ..urls import Urls
 from .auth import require_scopes
 from .body import query_params, read_params
 from .entities import format_id, format_time
+from .notification_requests import hidden_notifications
 from .pagination import page_params, paged_response
 from .params import path_id
 from .status_entity import render_accounts, render_statuses
@@ -51,12 +54,13 @@ async def render_notifications(session: AsyncSession, urls: Urls, viewer: Accoun
     accounts = dict(zip(senders, await render_accounts(session, urls, list(senders.values()))))
     posts = await post_repo.get_posts_by_ids(session, [row.post_id for row in rows if row.post_id])
     shown = await visible_posts(session, viewer, list(posts.values()))
-    statuses = {post.id: entity for post, entity in zip(shown, await render_statuses(session, urls, viewer, shown))}
+    rendered = await render_statuses(session, urls, viewer, shown, filter_context="notifications")
+    statuses = {int(entity["id"]): entity for entity in rendered}
     entities = []
     for row in rows:
         if row.from_account_id not in accounts or (row.post_id is not None and row.post_id not in statuses):
             continue
-        entity = {"id": format_id(row.id), "type": row.type, "group_key": f"ungrouped-{row.id}",
+        entity = {"id": format_id(row.id), "type": row.type, "group_key": group_key(row),
                   "created_at": format_time(row.created_at), "account": accounts[row.from_account_id]}
         if row.post_id is not None:
             entity["status"] = statuses[row.post_id]
@@ -76,9 +80,11 @@ async def list_notifications(request: web.Request) -> web.Response:
     page = page_params(request, default=40, maximum=80)
     urls = request.app[context.URLS]
     filters = _filters(request)
+    include_filtered = query_params(request).boolean("include_filtered", False)
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "read:notifications", session=session)
         query, key = notification_repo.notifications_query(auth.account.id, **filters)
+        query = query.where(~await hidden_notifications(session, auth.account.id, include_filtered=include_filtered))
         rows = [row for _id, row in page.newest_first((await session.execute(page.apply(query, key))).all())]
         entities = await render_notifications(session, urls, auth.account, rows)
     return paged_response(request, urls, entities, [row.id for row in rows])
@@ -124,5 +130,6 @@ async def unread_count(request: web.Request) -> web.Response:
         auth = await require_scopes(request, "read:notifications", session=session)
         markers = await marker_repo.get_markers(session, auth.account.id, ["notifications"])
         after = markers[0].last_read_id if markers else 0
-        count = await notification_repo.count_notifications_after(session, auth.account.id, after, MAX_UNREAD)
+        count = await notification_repo.count_notifications_after(
+            session, auth.account.id, after, MAX_UNREAD, exclude=await hidden_notifications(session, auth.account.id))
     return web.json_response({"count": count})

@@ -89,6 +89,10 @@ class Params:
     def error(self, name: str, problem: str) -> ValidationError:
         return ValidationError(f"{self.label(name)} {problem}", status=self.status)
 
+    def sent(self, name: str) -> bool:
+        """Whether the field was sent at all, blank or null included (`expires_in=` clears an expiry)."""
+        return name in self._values
+
     def given(self, name: str) -> bool:
         """Whether the field carries something: not absent, null, blank, or an empty list or object."""
         return self._values.get(name) not in (None, "", [], {})

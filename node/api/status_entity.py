@@ -24,6 +24,7 @@ from .entities import account_to_entity, format_id, format_time
 from .media_entity import media_to_entity
 from .poll_entity import PollLinks
 from .quote_entity import QuoteLinks
+from .status_filters import filter_statuses
 from .status_parts import AUTHORS, BODIES, PARTS, Parts, body_version, parts_version
 
 NO_MARKS = {"favourited": set(), "bookmarked": set(), "reblogged": set()}
@@ -229,14 +230,18 @@ def _mention(account: Account) -> dict:
             "url": account.url or account.actor_uri}
 
 
-async def render_statuses(session: AsyncSession, urls: Urls, viewer: Account | None, posts: list[Post]) -> list[dict]:
+async def render_statuses(session: AsyncSession, urls: Urls, viewer: Account | None, posts: list[Post], *,
+                          filter_context: str | None = None) -> list[dict]:
     """Status entities for `posts`, in their order, as `viewer` (None: signed out) sees them.
 
     The caller decides which posts the viewer may see; a boost whose original is gone is left out.
+    The viewer's filters set `filtered`, and leave out what they hide in `filter_context`
+    (node/api/status_filters.py).
     """
     page = _Page(urls, viewer)
     await page.load(session, posts)
-    return [entity for entity in (page.entity(post) for post in posts) if entity is not None]
+    entities = [entity for entity in (page.entity(post) for post in posts) if entity is not None]
+    return await filter_statuses(session, viewer, entities, filter_context)
 
 
 async def render_status(session: AsyncSession, urls: Urls, viewer: Account | None, post: Post) -> dict:

@@ -182,8 +182,11 @@ async def get_context(request: web.Request) -> web.Response:
         ancestors = await shown_posts(session, viewer, await visible_posts(session, viewer, await _ancestors(session, post)))
         descendants = await shown_posts(session, viewer,
                                         await visible_posts(session, viewer, await _descendants(session, post)))
-        entities = await render_statuses(session, urls, viewer, ancestors + descendants)
-    return web.json_response({"ancestors": entities[:len(ancestors)], "descendants": entities[len(ancestors):]})
+        entities = await render_statuses(session, urls, viewer, ancestors + descendants, filter_context="thread")
+    # A post a `hide` filter left out is missing from `entities`: split by id, not by position.
+    above = {str(ancestor.id) for ancestor in ancestors}
+    return web.json_response({"ancestors": [entity for entity in entities if entity["id"] in above],
+                              "descendants": [entity for entity in entities if entity["id"] not in above]})
 
 
 def _source_text(post: Post) -> str:

@@ -14,7 +14,7 @@ import signal
 from aiohttp import web
 from sqlalchemy import select
 
-from storage.models import Account, Follow, HomeFeedEntry, Notification
+from storage.models import Account, Follow, HomeFeedEntry, Notification, Post
 from storage.repositories import posts as post_repo
 
 from .. import context
@@ -22,8 +22,12 @@ from ..actions.hiding import shown_posts
 from ..change_feed import open_feed
 from ..committed_changes import Changes, DeletedPost
 from ..streaming_hub import STREAMING_HUB, Hub, Stream
+from .conversations import conversation_events
+from .list_stream import list_delete_events, list_post_events, without_exclusive_readers
+from .notification_requests import is_hidden
 from .notifications import render_notifications
 from .status_entity import render_statuses
+from .status_filters import public_payloads
 
 USER_STREAMS = ("user", "user:notification")
 
@@ -45,9 +49,12 @@ async def _home_readers(session, hub: Hub, post_id: int) -> set[int]:
     listening = hub.user_ids(("user",))
     if not listening:
         return set()
-    rows = await session.execute(select(HomeFeedEntry.account_id).where(
+    rows = await session.execute(select(HomeFeedEntry.account_id, Post.account_id).join(
+        Post, Post.id == HomeFeedEntry.post_id).where(
         HomeFeedEntry.post_id == post_id, HomeFeedEntry.account_id.in_(sorted(listening))))
-    return set(rows.scalars())
+    readers = rows.all()
+    return await without_exclusive_readers(session, readers[0][1], {reader for reader, _a in readers}) \
+        if readers else set()
 
 
 async def _post_events(session, app: web.Application, hub: Hub, post_ids: list[int], event: str) -> None:
@@ -60,14 +67,15 @@ async def _post_events(session, app: web.Application, hub: Hub, post_ids: list[i
         for account_id in sorted(await _home_readers(session, hub, post.id)):
             viewer = await session.get(Account, account_id)
             shown = await shown_posts(session, viewer, [post])  # blocks, mutes, suspensions
-            for entity in await render_statuses(session, urls, viewer, shown):
+            for entity in await render_statuses(session, urls, viewer, shown, filter_context="home"):
                 hub.publish(("user", account_id), event, _dump(entity))
         streams = [s for s in public_streams(post.local, post.visibility, post.reblog_of_id is not None, post.tags)
                    if hub.listening(s)]
         if streams:
             for entity in await render_statuses(session, urls, None, await shown_posts(session, None, [post])):
+                payload_of = await public_payloads(session, hub, streams, entity)
                 for stream in streams:
-                    hub.publish(stream, event, _dump(entity))
+                    hub.publish_each(stream, event, payload_of)
 
 
 async def _delete_events(session, hub: Hub, deleted: list[DeletedPost]) -> None:
@@ -90,6 +98,8 @@ async def _notification_events(session, app: web.Application, hub: Hub, notifica
         notification = await session.get(Notification, notification_id)
         if notification is None or notification.account_id not in listening:
             continue
+        if await is_hidden(session, notification):
+            continue  # kept aside by the recipient's notification policy
         viewer = await session.get(Account, notification.account_id)
         for entity in await render_notifications(session, app[context.URLS], viewer, [notification]):
             for name in USER_STREAMS:
@@ -104,7 +114,11 @@ async def publish_changes(app: web.Application, changes: Changes) -> None:
         await _post_events(session, app, hub, changes.new_post_ids, "update")
         edited = [post_id for post_id in changes.edited_post_ids if post_id not in changes.new_post_ids]
         await _post_events(session, app, hub, edited, "status.update")
+        await list_post_events(session, app, hub, changes.new_post_ids, "update")
+        await conversation_events(session, app, hub, changes.new_post_ids)
+        await list_post_events(session, app, hub, edited, "status.update")
         await _delete_events(session, hub, changes.deleted_posts)
+        await list_delete_events(session, hub, changes.deleted_posts)
         await _notification_events(session, app, hub, changes.notification_ids)
 
 

@@ -18,6 +18,8 @@ from ..errors import NotAuthorized, ValidationError
 from ..routing import add_routes
 from ..streaming_hub import STREAMING_HUB, Listener, Stream
 from .auth import Auth, authenticate
+from .list_stream import owns_list
+from .params import parse_id
 from .stream_events import close_listeners, streaming_ctx
 
 HEARTBEAT_SECONDS = 30.0
@@ -31,6 +33,8 @@ STREAMS = {
     "public:local": (False, ("read", "read:statuses")),
     "hashtag": (False, ("read", "read:statuses")),
     "hashtag:local": (False, ("read", "read:statuses")),
+    "list": (True, ("read", "read:lists")),
+    "direct": (True, ("read", "read:statuses")),
 }
 
 
@@ -55,8 +59,9 @@ async def health(request: web.Request) -> web.Response:
     return web.Response(text="OK")
 
 
-def stream_of(auth: Auth | None, name, tag) -> Stream:
-    """The hub's stream for a requested name (and tag), or StreamRefused."""
+def stream_of(auth: Auth | None, name, tag, list_id=None) -> Stream:
+    """The hub's stream for a requested name (and tag or list), or StreamRefused; whether the
+    user owns a list is checked by `check_stream`."""
     if name not in STREAMS:
         raise StreamRefused("Unknown stream type", 400)
     needs_user, scopes = STREAMS[name]
@@ -68,6 +73,10 @@ def stream_of(auth: Auth | None, name, tag) -> Stream:
         if not isinstance(tag, str) or not tag.strip().lstrip("#"):
             raise StreamRefused("No tag for stream provided", 400)
         return name, tag.strip().lstrip("#").lower()
+    if name == "list":
+        if parse_id(list_id) is None:
+            raise StreamRefused("No list for stream provided", 400)
+        return name, parse_id(list_id)
     return name, auth.account.id if needs_user else None
 
 
@@ -90,7 +99,14 @@ async def _send_loop(ws: web.WebSocketResponse, listener: Listener) -> None:
     await ws.close(code=WSCloseCode.GOING_AWAY)
 
 
-def _handle_message(hub, listener: Listener, auth: Auth | None, text: str) -> None:
+async def check_stream(app: web.Application, auth: Auth | None, target: Stream) -> Stream:
+    """A list is streamed to its owner only (Mastodon: "Not authorized to stream this list")."""
+    if target[0] == "list" and not await owns_list(app, auth.account.id, target[1]):
+        raise StreamRefused("Not authorized to stream this list", 401)
+    return target
+
+
+async def _handle_message(app, hub, listener: Listener, auth: Auth | None, text: str) -> None:
     """Apply one client message (subscribe or unsubscribe); StreamRefused for a bad one."""
     if len(text) > MAX_MESSAGE_BYTES:
         raise StreamRefused("Message too large", 400)
@@ -100,7 +116,8 @@ def _handle_message(hub, listener: Listener, auth: Auth | None, text: str) -> No
         raise StreamRefused("Invalid JSON", 400) from None
     if not isinstance(message, dict) or message.get("type") not in ("subscribe", "unsubscribe"):
         raise StreamRefused("Unknown message type", 400)
-    target = stream_of(auth, message.get("stream"), message.get("tag"))
+    target = await check_stream(app, auth, stream_of(auth, message.get("stream"), message.get("tag"),
+                                                     message.get("list")))
     if message["type"] == "unsubscribe":
         hub.unsubscribe(listener, target)
     elif len(listener.streams) >= MAX_STREAMS:
@@ -115,7 +132,8 @@ async def stream(request: web.Request) -> web.StreamResponse:
     first = None
     if request.query.get("stream"):
         try:
-            first = stream_of(auth, request.query["stream"], request.query.get("tag"))
+            first = await check_stream(request.app, auth, stream_of(
+                auth, request.query["stream"], request.query.get("tag"), request.query.get("list")))
         except StreamRefused as exc:
             # Before the upgrade, a refusal is an ordinary error answer.
             if exc.status == 401:
@@ -136,7 +154,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
             if message.type != WSMsgType.TEXT:
                 continue
             try:
-                _handle_message(hub, listener, auth, message.data)
+                await _handle_message(request.app, hub, listener, auth, message.data)
             except StreamRefused as exc:
                 listener.send(_error(str(exc), exc.status))
     finally:

@@ -1,5 +1,5 @@
 """Timelines and saved lists in the client API: home, public (local / remote / only_media),
-hashtag, favourites and bookmarks (https://docs.joinmastodon.org/methods/timelines/,
+hashtag, a list's, favourites and bookmarks (https://docs.joinmastodon.org/methods/timelines/,
 /methods/favourites/, /methods/bookmarks/).
 
 Each list is one paged select (storage.repositories.timelines) and one batched render, with
@@ -9,13 +9,16 @@ own id for those lists.
 
 from aiohttp import web
 
+from storage.repositories import lists as list_repo
 from storage.repositories import timelines as timeline_repo
 
 from .. import context
 from ..routing import add_routes
 from .auth import optional_scopes, require_scopes
 from .body import query_params
+from .hashtag_params import hashtag_conditions
 from .pagination import page_params, paged_response
+from .params import path_id
 from .status_entity import render_statuses
 from ..actions.hiding import hidden_posts_clause
 from .visibility import visible_posts
@@ -26,12 +29,14 @@ def setup(app: web.Application) -> None:
         ("GET", "/api/v1/timelines/home", home),
         ("GET", "/api/v1/timelines/public", public),
         ("GET", "/api/v1/timelines/tag/{hashtag}", hashtag),
+        ("GET", r"/api/v1/timelines/list/{id:\d+}", list_timeline),
         ("GET", "/api/v1/favourites", favourites),
         ("GET", "/api/v1/bookmarks", bookmarks),
     ])
 
 
-async def _answer(request: web.Request, session, viewer, built, *, recheck: bool = False) -> web.Response:
+async def _answer(request: web.Request, session, viewer, built, *, recheck: bool = False,
+                  filter_context: str | None = None) -> web.Response:
     """Run one page of `built` = (select of post rows, key column) and answer it with `Link`."""
     query, key = built
     query = query.where(await hidden_posts_clause(session, viewer))  # blocks, mutes, silences
@@ -43,14 +48,15 @@ async def _answer(request: web.Request, session, viewer, built, *, recheck: bool
         shown = {post.id for post in await visible_posts(session, viewer, posts)}
         posts = [post for post in posts if post.id in shown]
     urls = request.app[context.URLS]
-    entities = await render_statuses(session, urls, viewer, posts)
+    entities = await render_statuses(session, urls, viewer, posts, filter_context=filter_context)
     return paged_response(request, urls, entities, [row.page_key for row in rows])
 
 
 async def home(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await require_scopes(request, "read:statuses", session=session)
-        return await _answer(request, session, auth.account, timeline_repo.home_query(auth.account.id))
+        return await _answer(request, session, auth.account, timeline_repo.home_query(auth.account.id),
+                             filter_context="home")
 
 
 def _public_filters(request: web.Request) -> dict:
@@ -64,16 +70,27 @@ async def public(request: web.Request) -> web.Response:
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await optional_scopes(request, "read:statuses", session=session)
         viewer = auth.account if auth else None
-        return await _answer(request, session, viewer, timeline_repo.public_query(**filters))
+        return await _answer(request, session, viewer, timeline_repo.public_query(**filters), filter_context="public")
 
 
 async def hashtag(request: web.Request) -> web.Response:
     filters = _public_filters(request)
     tag = request.match_info["hashtag"].lstrip("#")
+    more = hashtag_conditions(query_params(request))  # any[], all[], none[]
     async with request.app[context.SESSIONMAKER]() as session:
         auth = await optional_scopes(request, "read:statuses", session=session)
         viewer = auth.account if auth else None
-        return await _answer(request, session, viewer, timeline_repo.public_query(**filters, tag=tag))
+        query, key = timeline_repo.public_query(**filters, tag=None if more.any else tag)
+        return await _answer(request, session, viewer, (query.where(*more.conditions(tag)), key),
+                             filter_context="public")
+
+
+async def list_timeline(request: web.Request) -> web.Response:
+    async with request.app[context.SESSIONMAKER]() as session:
+        auth = await require_scopes(request, "read:lists", session=session)
+        found = await list_repo.get_list(session, auth.account.id, path_id(request, what="list"))
+        return await _answer(request, session, auth.account, list_repo.list_timeline_query(found),
+                             filter_context="home")
 
 
 async def favourites(request: web.Request) -> web.Response:

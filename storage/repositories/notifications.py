@@ -36,7 +36,11 @@ async def delete_notifications(session: AsyncSession, account_id: int) -> None:
     await session.execute(delete(Notification).where(Notification.account_id == account_id))
 
 
-async def count_notifications_after(session: AsyncSession, account_id: int, after_id: int, limit: int) -> int:
-    inner = (select(Notification.id).where(Notification.account_id == account_id, Notification.id > after_id)
-             .limit(limit).subquery())
+async def count_notifications_after(session: AsyncSession, account_id: int, after_id: int, limit: int, *,
+                                    exclude=None) -> int:
+    """Notifications newer than `after_id`, up to `limit`; `exclude`: a condition on those not counted."""
+    query = select(Notification.id).where(Notification.account_id == account_id, Notification.id > after_id)
+    if exclude is not None:
+        query = query.where(~exclude)
+    inner = query.limit(limit).subquery()
     return int((await session.execute(select(func.count()).select_from(inner))).scalar_one())

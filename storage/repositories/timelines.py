@@ -1,5 +1,5 @@
 """The selects behind the client API's lists of posts: home, public, hashtag, favourites and
-bookmarks. Each function answers a select and its paging key column, so the caller adds the
+bookmarks (a list's timeline is in lists.py). Each function answers a select and its paging key column, so the caller adds the
 cursor conditions, the order and the limit of one page.
 
 The selects answer plain rows, not ORM objects: the paging key as `page_key` and the columns
@@ -12,6 +12,7 @@ import json
 from sqlalchemy import Text, cast, exists, or_, select
 
 from ..models import Bookmark, Favourite, HomeFeedEntry, MediaAttachment, Post
+from .lists import in_exclusive_list
 
 
 # Every column a Status shows or a visibility rule reads; the addressing lists and the source
@@ -26,7 +27,7 @@ def _page(key):
 def home_query(account_id: int):
     """The account's home feed, filled on write (fan-out), keyed by post id."""
     query = (_page(HomeFeedEntry.post_id).join(Post, Post.id == HomeFeedEntry.post_id)
-             .where(HomeFeedEntry.account_id == account_id))
+             .where(HomeFeedEntry.account_id == account_id, ~in_exclusive_list(account_id, Post.account_id)))
     return query, HomeFeedEntry.post_id
 
 
