@@ -15,7 +15,7 @@ from storage.types import UTCDateTime
 
 
 revision = '0010'
-down_revision = '0013'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
