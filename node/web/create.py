@@ -20,6 +20,7 @@ from ..actions.media import update_media
 from ..actions.quotes import check_may_quote
 from ..errors import RateLimited, ValidationError
 from ..routing import add_routes
+from ..workers import WORKERS
 from .cards import cards_for, image_of, post_href
 from .rendering import page
 from .viewer import acting_account, field, read_form, see_other, signed_in
@@ -66,6 +67,8 @@ async def create_form(request: web.Request, *, error: str | None = None, values:
     remix_of = values.get("remix_of", request.query.get("remix_of", ""))
     source, refusal = await _remix_source(request, remix_of)
     return await page(request, "create.html", {
+        # What this node's generator offers (the API's /api/v1/generations/generator says the same).
+        "generator": request.app[WORKERS].generations.describe(),
         "styles": list_styles(), "sizes": SIZES, "values": values, "error": error or refusal,
         "source": source, "refused": refusal is not None, "remix_of": remix_of,
     }, status=403 if refusal else status)

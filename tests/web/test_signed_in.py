@@ -100,7 +100,8 @@ async def test_sign_in_and_out(web):
 
 async def test_forms_without_their_token_or_from_another_site_change_nothing(web):
     await sign_up(web, "hal")
-    _text, tags = await get_page(web, "/create")
+    text, tags = await get_page(web, "/create")
+    assert "Made here by procedural" in text  # the configured generator, as the API describes it
     fields = {"prompt": "a cat", "remix_of": ""}
     response = await web.post("/create", data=fields, headers=BROWSER, allow_redirects=False)
     assert response.status == 403 and "did not come from this site" in await response.text()
