@@ -85,11 +85,18 @@ chromium:
 
 # The suite runs twice: on SQLite, then on the PostgreSQL server of this machine.
 # If PostgreSQL is not reachable the second run fails and says so.
+# The two runs are alike but for the database and each keeps one core busy, so they run side
+# by side, each into a log of its own under build/; the end of each log is printed, and the
+# target fails if either run failed.
 test: $(STAMP) $(INTEROP_STAMP) $(DIFFUSION_STAMP) chromium
-	@echo "== test suite on SQLite =="
-	env -u MURALIST_TEST_DATABASE_URL $(PY) -m pytest -q
-	@echo "== test suite on PostgreSQL ($(MURALIST_TEST_POSTGRES_URL)) =="
-	MURALIST_TEST_DATABASE_URL=$(MURALIST_TEST_POSTGRES_URL) $(PY) -m pytest -q
+	@mkdir -p build
+	@echo "== test suite on SQLite (build/test-sqlite.log) and on PostgreSQL ($(MURALIST_TEST_POSTGRES_URL), build/test-postgresql.log), side by side =="
+	@env -u MURALIST_TEST_DATABASE_URL $(PY) -m pytest -q -p no:cacheprovider > build/test-sqlite.log 2>&1 & lite=$$!; \
+	MURALIST_TEST_DATABASE_URL=$(MURALIST_TEST_POSTGRES_URL) $(PY) -m pytest -q -p no:cacheprovider > build/test-postgresql.log 2>&1; pg=$$?; \
+	wait $$lite; sqlite=$$?; \
+	echo "== SQLite =="; tail -n 40 build/test-sqlite.log; \
+	echo "== PostgreSQL =="; tail -n 40 build/test-postgresql.log; \
+	test $$sqlite -eq 0 && test $$pg -eq 0
 
 clean:
 	rm -rf $(VENV) $(INTEROP_VENV) *.egg-info .pytest_cache

@@ -87,9 +87,12 @@ async def test_standard_push_of_a_remote_follow_and_favourite_arrives_decrypted(
 
     # The service forgets the subscription (410): the node drops it.
     push_service.answers = [410]
-    await b.call(bob.status_unfavourite, remote_post["id"])
-    await b.call(bob.status_favourite, remote_post["id"])
+    second = await a.call(alice.status_post, "a mural of the new harbour")
     await nodes.settle()
+    [remote_second] = (await b.call(bob.search_v2, second["uri"], resolve=True))["statuses"]
+    await b.call(bob.status_favourite, remote_second["id"])
+    await nodes.settle()
+    assert push_service.answers == []  # the favourite's push was answered 410
     async with http.get(f"{a.base_url}/api/v1/push/subscription",
                         headers={"Authorization": f"Bearer {alice.access_token}"}) as response:
         assert response.status == 404
