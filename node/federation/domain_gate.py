@@ -48,7 +48,10 @@ def signer_host(request: web.Request) -> str | None:
     for header in ("Signature", "Signature-Input"):
         found = KEY_ID.search(request.headers.get(header, ""))
         if found:
-            return host_of(found.group(1))
+            try:
+                return host_of(found.group(1))
+            except ValueError:  # no URL at all ("http://[x"): the signature check answers 401
+                return None
     return None
 
 
