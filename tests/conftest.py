@@ -3,8 +3,11 @@ MURALIST_TEST_DATABASE_URL is set), migrated, and a node app on it."""
 
 import asyncio
 import os
+import shutil
+import tempfile
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -98,10 +101,57 @@ def empty_database_url(tmp_path):
     drop()
 
 
+class _MigratedTemplate:
+    """One database migrated to head per test process, copied for each test that wants a
+    migrated database: running every migration per test cost seconds on PostgreSQL. SQLite
+    copies the file; PostgreSQL makes the database with `CREATE DATABASE ... TEMPLATE`."""
+
+    def __init__(self) -> None:
+        self.source: str | None = None
+        self.folder: Path | None = None
+
+    def _make(self) -> str:
+        if not PG_URL:
+            self.folder = Path(tempfile.mkdtemp(prefix="muralist-template-"))
+            path = self.folder / "template.db"
+            migrate_sync(f"sqlite+aiosqlite:///{path}")
+            return str(path)
+        name = f"muralist_tmpl_{uuid.uuid4().hex[:12]}"
+        run_sync(lambda: _admin(f'CREATE DATABASE "{name}"'))
+        migrate_sync(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+        return name
+
+    def copy(self, tmp_path) -> tuple[str, callable]:
+        if self.source is None:
+            self.source = self._make()
+        if not PG_URL:
+            path = tmp_path / f"node-{uuid.uuid4().hex[:8]}.db"
+            shutil.copyfile(self.source, path)
+            return f"sqlite+aiosqlite:///{path}", lambda: None
+        name = f"muralist_t_{uuid.uuid4().hex[:12]}"
+        run_sync(lambda: _admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.source}"'))
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        return url, lambda: run_sync(lambda: _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def remove(self) -> None:
+        if self.source is not None and PG_URL:
+            run_sync(lambda: _admin(f'DROP DATABASE IF EXISTS "{self.source}" WITH (FORCE)'))
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_TEMPLATE = _MigratedTemplate()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _TEMPLATE.remove()
+
+
 @pytest.fixture
-def database_url(empty_database_url):
-    migrate_sync(empty_database_url)
-    return empty_database_url
+def database_url(tmp_path):
+    url, drop = _TEMPLATE.copy(tmp_path)
+    yield url
+    drop()
 
 
 @pytest.fixture
